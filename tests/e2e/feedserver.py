@@ -370,8 +370,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         finally:
             self.server.feed._closed(self)
 
-    def log_message(self, format, *args):  # noqa: A002 (http.server's signature)
-        pass
+    def log_message(self, format, *args):
+        pass  # http.server logs every request to stderr; tests read counters instead
 
     def do_GET(self):
         self.server.feed._serve(self, head=False)
@@ -520,7 +520,8 @@ class FeedServer:
 
     def set(self, path, **spec):
         """Merges SPEC into PATH's route (creating it): srv.set("/feed", body=new_body).
-        A new body or fixture replaces the other."""
+        A new body or fixture replaces the other; on a versioned route the versions still
+        decide what they set."""
         with self._lock:
             old = self._routes.get(path)
         self.route(path, **_overlay(old.spec if old else {}, spec))
@@ -800,6 +801,11 @@ class FeedServer:
                 self._status(h, rec, 304, base + validators, extra, last=True)
                 return
         base += validators
+        if status in (204, 304):
+            # Never content, whatever the spec says (RFC 9110 §15.3.5, §15.4.5): a body here
+            # would be read as the start of the next response on this connection.
+            self._status(h, rec, status, base, extra, last=True)
+            return
 
         body = spec["body"]
         source = None

@@ -132,6 +132,7 @@ def test_basics():
                                            ("Content-Type", "text/html")]},
         "/retry": {"retry_after": 120},
         "/slow": {"body": "late", "delay": 0.3},
+        "/nm": {"body": "dropped", "status": 304},
     }
     with FeedServer(routes) as srv:
         status, headers, body = get(srv, "/latin")
@@ -144,6 +145,14 @@ def test_basics():
         check_eq(headers.get_all("Content-Type"), ["text/html"], "extra headers replace defaults")
         status, headers, _ = get(srv, "/retry")
         check_eq((status, headers["Retry-After"]), (503, "120"), "retry_after: 503 + Retry-After")
+        conn = http.client.HTTPConnection(srv.hosts[0], srv.port, timeout=10)
+        conn.request("GET", "/nm")
+        r = conn.getresponse()
+        check_eq((r.status, r.read(), r.headers["Content-Length"]), (304, b"", None),
+                 "a 304 never has a body")
+        conn.request("GET", "/q")
+        check_eq(conn.getresponse().read(), b"page one", "and the connection stays usable")
+        conn.close()
         t0 = time.monotonic()
         get(srv, "/slow")
         check(0.25 < time.monotonic() - t0 < 2.0, "delay holds the response back")

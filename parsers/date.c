@@ -24,7 +24,7 @@
  * dropped. Between date and time may stand ',', '-', an en dash, '@', '|', "at" or "um".
  *
  * Years: 2-digit years in the day-first forms follow RFC 2822 4.3 (00-49 -> 20xx, 50-99 ->
- * 19xx) and 3-digit ones add 1900; all other forms need 4 digits. The UTC result must fall in
+ * 19xx) and 3-digit ones 100-199 add 1900 (tm_year printed as is); all other forms need 4 digits. The UTC result must fall in
  * the years 1000-9999 (DATE_MIN..DATE_MAX), so that date_format() can always write it.
  *
  * Zones: Z, +HH, +HHMM, +HH:MM (at most 14 hours), GMT/UTC/UT alone or with an offset ("GMT+8",
@@ -384,10 +384,15 @@ static const struct word words[] = {
 	{ "zondag", 0, W_WEEKDAY, 0 },
 };
 
-/* Where the parser stands: the next byte and the end of the text. */
+/* Where the parser stands: the next byte and the end of the text. The parser often asks
+ * "is this word a filler?" before "which month is it?"; the last lookup is remembered so that
+ * a word is looked up once. */
 struct cur {
 	const char *p;
 	const char *end;
+	const char *looked_at;    /* where the last lookup started, or NULL */
+	const char *looked_end;   /* where its word ended */
+	const struct word *found; /* its result */
 };
 
 /* The fields read so far; date_parse() starts them all at 0. */
@@ -483,6 +488,11 @@ static const struct word *read_word(struct cur *c)
 	size_t n = 0;
 	int ch;
 
+	if (c->looked_at == c->p) {
+		if (c->found != NULL)
+			c->p = c->looked_end;
+		return c->found;
+	}
 	for (; p < c->end; p++) {
 		ch = (unsigned char)*p;
 		if (!is_letter(ch) &&
@@ -500,6 +510,9 @@ static const struct word *read_word(struct cur *c)
 		return NULL;
 	key[n] = '\0';
 	w = bsearch(key, words, sizeof words / sizeof *words, sizeof *words, word_cmp);
+	c->looked_at = c->p;
+	c->looked_end = p;
+	c->found = w;
 	if (w != NULL)
 		c->p = p;
 	return w;
@@ -508,12 +521,12 @@ static const struct word *read_word(struct cur *c)
 /* Reads a word when it has one of the flags; otherwise leaves the cursor and returns NULL. */
 static const struct word *read_word_with(struct cur *c, int flags)
 {
-	struct cur save = *c;
+	const char *at = c->p;
 	const struct word *w = read_word(c);
 
 	if (w != NULL && (w->flags & flags))
 		return w;
-	*c = save;
+	c->p = at;
 	return NULL;
 }
 
@@ -541,12 +554,14 @@ static void skip_ordinal(struct cur *c)
 		}
 }
 
-/* The day-first year: 4 digits, or RFC 2822 4.3's obsolete 2 and 3 digit years. */
+/* The day-first year: 4 digits, or RFC 2822 4.3's obsolete 2 and 3 digit years. The 3-digit
+ * ones come from writers printing struct tm's tm_year: 100-199 are 2000-2099; any other 3
+ * digits are more likely a truncated year than the 22nd century, so they are refused. */
 static int set_rfc_year(struct parts *d, size_t n, int v)
 {
 	if (n == 4)
 		d->year = v;
-	else if (n == 3)
+	else if (n == 3 && v >= 100 && v <= 199)
 		d->year = 1900 + v;
 	else if (n == 2)
 		d->year = v < 50 ? 2000 + v : 1900 + v;
@@ -809,7 +824,7 @@ static int read_offset(struct cur *c, struct parts *d, int short_hours)
  * -1 when it is malformed. */
 static int parse_zone(struct cur *c, struct parts *d)
 {
-	struct cur save = *c;
+	const char *at = c->p;
 	const struct word *w;
 	int ch = peek(c);
 
@@ -818,11 +833,11 @@ static int parse_zone(struct cur *c, struct parts *d)
 			return -1;
 		/* "-0700 PDT": a name may repeat the offset, but when the two disagree ("+0800 GMT",
 		 * "+08:00Z") nobody can tell which one is wrong. */
-		save = *c;
+		at = c->p;
 		skip_space(c);
 		w = read_word_with(c, W_ZONE);
 		if (w == NULL)
-			*c = save;
+			c->p = at;
 		else if (d->zone != w->zone && !((w->flags & W_ZONE_US) && d->zone == w->zone + 60))
 			return -1;
 		return 1;
@@ -836,7 +851,7 @@ static int parse_zone(struct cur *c, struct parts *d)
 			return -1;
 	}
 	if (w == NULL || !(w->flags & W_ZONE)) {
-		*c = save;
+		c->p = at;
 		return 0;
 	}
 	d->zone = w->zone;
@@ -888,6 +903,7 @@ static int at_end(struct cur *c)
 /* Everything after the date: [T or separators] [time] [zone] [asctime's year], then the end. */
 static int parse_rest(struct cur *c, struct parts *d)
 {
+	const char *at;
 	int ch = peek(c);
 
 	if (d->partial)
@@ -897,8 +913,11 @@ static int parse_rest(struct cur *c, struct parts *d)
 		if (!parse_time(c, d))
 			return 0;
 	} else {
+		at = c->p;
 		skip_between(c);
-		if (is_digit(peek(c)) && !parse_time(c, d))
+		if (!is_digit(peek(c)))
+			c->p = at; /* separators lead only to a time: "6 Jul 2020 -" is junk */
+		else if (!parse_time(c, d))
 			return 0;
 	}
 	skip_space(c);
@@ -1022,6 +1041,7 @@ int64_t date_parse(const char *s, size_t len)
 
 	if (s == NULL)
 		return DATE_NONE;
+	memset(&c, 0, sizeof c);
 	c.p = s;
 	c.end = s + len;
 	memset(&d, 0, sizeof d);

@@ -229,6 +229,15 @@ static const struct date_case cases[] = {
 	{ "2020-07-06T10:00:00+08:00Z", NULL },                         /* which one is wrong? */
 	{ "Mon, 06 Jul 2020 10:00:00 +0800 GMT", NULL },
 	{ "Mon, 06 Jul 2020 10:00:00 GMT\xC2\xA0", NULL },
+	{ "Mon, 06 Jul 202 10:00:00 GMT", NULL },                       /* truncated, not 2102 */
+	{ "Mon, 06 Jul 099 10:00:00 GMT", NULL },
+	/* found by fuzz_date: separators and fillers with no time after them */
+	{ "2020-8-6de de|De de|de", NULL },
+	{ "3Jan40--------", NULL },
+	{ "6set20\xE2\x80\x93\xE2\x80\x93", NULL },
+	{ "Jul 6, 2020 -", NULL },
+	{ "6 Jul 2020 at", NULL },
+	{ "Mon, 06 Jul 202Z", NULL },
 };
 
 /* Every month name the parser knows, by month. */

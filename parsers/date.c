@@ -862,8 +862,8 @@ static int parse_zone(struct cur *c, struct parts *d)
 	return 1;
 }
 
-/* Skips what writers put between a date and its time: spaces, ',', '@', '|', a '-' or an
- * en or em dash not starting an offset, "at", "um". */
+/* Skips what writers put between a date and its time: spaces, ',', '@', '|', a '-' that does
+ * not start an offset, an en or em dash, "at", "um". */
 static void skip_between(struct cur *c)
 {
 	int ch;

@@ -1,24 +1,80 @@
 /*
- * main.c — the newsmon command line (see README.md for every command).
+ * main.c — the newsmon command line: global options, then one command (README.md lists them).
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "crawler/cli.h"
+#include "crawler/cmd_parse.h"
+#include "crawler/log.h"
+#include "parsers/feed.h"
+
+static const struct {
+	const char *name;
+	cli_command *run;
+	const char *summary;
+} commands[] = {
+	{"parse", cmd_parse, "parse [--url URL] FILE|-                print one feed document as JSON"},
+};
 
 static void usage(FILE *out)
 {
-	fputs("usage: newsmon [--db PATH] [--tags FILE] [-v|-q] COMMAND [ARGS]\n", out);
+	fputs("usage: newsmon [--db PATH] [--tags FILE] [--feeds FILE] [-v|-q] COMMAND [ARGS]\n"
+	      "commands:\n", out);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(out, "  %s\n", commands[i].summary);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	static const struct option longopts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"tags", required_argument, NULL, 't'},
+		{"feeds", required_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli cli = {.db = getenv("NEWSMON_DB"), .tags = "tags.txt", .feeds = "feeds.txt"};
+	int c, verbose = 0, quiet = 0;
+
+	if (cli.db == NULL || *cli.db == '\0')
+		cli.db = "newsmon.db";
+	/* "+": stop at the command name; its options are its own */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': cli.db = optarg; break;
+		case 't': cli.tags = optarg; break;
+		case 'f': cli.feeds = optarg; break;
+		case 'v': verbose++; break;
+		case 'q': quiet = 1; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default:
+			log_user("unknown option '%s'", argv[optind - 1]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	log_set_level(quiet ? LOG_ERROR : verbose > 1 ? LOG_DEBUG : verbose ? LOG_INFO : LOG_WARN);
+	if (optind >= argc) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0) {
-		usage(stdout);
-		return 0;
+	feed_init();
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			char **args = argv + optind;
+			int nargs = argc - optind;
+			optind = 0; /* restart getopt (GNU: 0 also resets its state) for the command */
+			opterr = 1;
+			return commands[i].run(&cli, nargs, args);
+		}
 	}
+	log_user("unknown command '%s'", argv[optind]);
 	usage(stderr);
-	return 2;
+	return EXIT_USAGE;
 }

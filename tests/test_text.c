@@ -1,0 +1,158 @@
+/* test_text.c — HTML to text, references, cleaning, UTF-8 cuts, and the encoding policy. */
+#include "parsers/encoding.h"
+#include "parsers/text.h"
+#include "tests/test.h"
+
+#include <stdlib.h>
+
+/* A string literal and its length, NUL bytes included. */
+#define LIT(s) s, sizeof(s) - 1
+
+static const struct {
+	const char *html;
+	enum text_mode mode;
+	const char *want;
+} html_cases[] = {
+	{"Hello <b>world</b>", TEXT_LINE, "Hello world"},
+	{"  lots \n of\t\tspace  ", TEXT_LINE, "lots of space"},
+	{"AT&amp;T &lt;3 &quot;q&quot; &apos;a&apos;", TEXT_LINE, "AT&T <3 \"q\" 'a'"},
+	{"caf&eacute; &#233; &#xE9; &#XE9;", TEXT_LINE, "café é é é"},
+	{"curly &#146;quote&#147; (windows-1252 refs)", TEXT_LINE, "curly ’quote“ (windows-1252 refs)"},
+	{"ctl &#1;&#27;x &#0; &#xD800; &#x110000;", TEXT_LINE, "ctl x \xEF\xBF\xBD \xEF\xBF\xBD \xEF\xBF\xBD"},
+	{"Q&A and x < y and a<b", TEXT_LINE, "Q&A and x < y and a"},
+	{"unknown &bogus; stays, no semicolon &amp stays", TEXT_LINE, "unknown &bogus; stays, no semicolon &amp stays"},
+	{"a<script>alert('<b>')</script>b<style>p{}</style>c", TEXT_LINE, "abc"},
+	{"a<!-- <b>hidden</b> -->b", TEXT_LINE, "ab"},
+	{"<p>One</p><p>Two<br>Three</p>", TEXT_BLOCK, "One\nTwo\nThree"},
+	{"<div>\n  <p>One  two</p>\n\n\n<p>three</p></div>", TEXT_BLOCK, "One two\nthree"},
+	{"<p>One</p><p>Two</p>", TEXT_LINE, "One Two"},
+	{"<a href=\"x>y\" title='z'>link</a> text", TEXT_LINE, "link text"},
+	{"<td>a</td><td>b</td>", TEXT_LINE, "a b"},
+	{"no&nbsp;break&nbsp;&nbsp;space", TEXT_LINE, "no break space"},
+	{"\xC2\x85" "C1\xC2\x9B" "control", TEXT_LINE, "C1control"},
+	{"unterminated <b class=\"x", TEXT_LINE, "unterminated"},
+	{"<P>Upper</P><BR/>case", TEXT_BLOCK, "Upper\ncase"},
+	{"", TEXT_LINE, ""},
+	{"<br><br>", TEXT_BLOCK, ""},
+	{"UPDATE &ndash; 10:00 7/7/20", TEXT_LINE, "UPDATE – 10:00 7/7/20"},
+};
+
+static void test_html_to_text(void)
+{
+	for (size_t i = 0; i < sizeof html_cases / sizeof *html_cases; i++) {
+		struct buf b = {0};
+		CHECK(text_from_html(&b, html_cases[i].html, strlen(html_cases[i].html),
+		                     html_cases[i].mode) == 0);
+		CHECK_STR(buf_str(&b), html_cases[i].want);
+		CHECK(b.len <= strlen(html_cases[i].html));
+		buf_free(&b);
+	}
+}
+
+static void test_clean_and_decode(void)
+{
+	struct buf b = {0};
+
+	text_clean(&b, LIT(" a\tb\x01\x1b[31m c\n\nd "), TEXT_LINE);
+	CHECK_STR(buf_str(&b), "a b[31m c d");
+	buf_reset(&b);
+	text_clean(&b, LIT("line1\n\n  line2\x07"), TEXT_BLOCK);
+	CHECK_STR(buf_str(&b), "line1\nline2");
+	buf_reset(&b);
+	text_clean(&b, LIT("<p>keep  <b>html</b>\n\tas is\x01\x7f</p>"), TEXT_KEEP);
+	CHECK_STR(buf_str(&b), "<p>keep  <b>html</b>\n\tas is</p>");
+	buf_reset(&b);
+	text_decode_entities(&b, LIT("&lt;p&gt;Tom &amp;amp; Jerry&lt;/p&gt; &unknown; &#233;"));
+	CHECK_STR(buf_str(&b), "<p>Tom &amp; Jerry</p> &unknown; é");
+	buf_free(&b);
+
+	CHECK(text_is_double_escaped(LIT("&lt;p&gt;Hello&lt;/p&gt;")) == 1);
+	CHECK(text_is_double_escaped(LIT("<p>Hello</p> &lt;p&gt;")) == 0);
+	CHECK(text_is_double_escaped(LIT("x &lt; 3 &lt;= y")) == 0);
+}
+
+static void test_utf8_prefix(void)
+{
+	const char *s = "ab\xC3\xA9" "c\xE2\x80\x99"; /* a b é c ’ */
+
+	CHECK_INT(text_utf8_prefix(s, 2), 2);
+	CHECK_INT(text_utf8_prefix(s, 3), 2); /* inside é */
+	CHECK_INT(text_utf8_prefix(s, 4), 4);
+	CHECK_INT(text_utf8_prefix(s, 6), 5); /* inside ’ */
+	CHECK_INT(text_utf8_prefix(s, 7), 5);
+	CHECK_INT(text_utf8_prefix(s, 8), 8);
+	CHECK_INT(text_utf8_prefix("\xE2\x80", 2), 0);
+	CHECK_INT(text_utf8_prefix("", 0), 0);
+}
+
+static const struct {
+	const char *name;
+	const char *data;
+	size_t len;                /* data may hold NUL bytes */
+	const char *charset;
+	const char *want;          /* the UTF-8 result */
+	const char *want_encoding;
+	int repairs;               /* > 0: at least one repair expected */
+	int copied;                /* the input needed a copy */
+} enc_cases[] = {
+	{"plain UTF-8, no copy", LIT("<a>caf\xC3\xA9</a>"), NULL, "<a>caf\xC3\xA9</a>", "UTF-8", 0, 0},
+	{"UTF-8 BOM dropped", LIT("\xEF\xBB\xBF<a/>"), NULL, "<a/>", "UTF-8", 0, 0},
+	{"ISO-8859-1 declared, cp1252 quotes",
+	 LIT("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\x93q\x94 caf\xE9</a>"), NULL,
+	 "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>\xE2\x80\x9Cq\xE2\x80\x9D caf\xC3\xA9</a>",
+	 "windows-1252", 0, 1},
+	{"undeclared Latin-1 (invalid UTF-8 read as 1252)", LIT("<a>caf\xE9 na\xEFve</a>"), NULL,
+	 "<a>caf\xC3\xA9 na\xC3\xAFve</a>", "UTF-8", 1, 1},
+	{"UTF-8 with a stray 1252 byte", LIT("<a>\xE2\x80\x9Cok\xE2\x80\x9D \x96 dash</a>"), NULL,
+	 "<a>\xE2\x80\x9Cok\xE2\x80\x9D \xE2\x80\x93 dash</a>", "UTF-8", 1, 1},
+	{"HTTP charset used without a declaration", LIT("<a>caf\xE9</a>"), "iso-8859-1",
+	 "<a>caf\xC3\xA9</a>", "windows-1252", 0, 1},
+	{"declaration beats HTTP charset",
+	 LIT("<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xC3\xA9</a>"), "ISO-8859-1",
+	 "<?xml version=\"1.0\" encoding=\"utf-8\"?><a>caf\xC3\xA9</a>", "UTF-8", 0, 0},
+	{"single-byte label on valid UTF-8", LIT("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xC3\xA9</a>"),
+	 NULL, "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\xC3\xA9</a>", "UTF-8", 0, 0},
+	{"windows-1251 through iconv", LIT("<?xml version=\"1.0\" encoding=\"windows-1251\"?><a>\xCF\xF0\xE8\xE2\xE5\xF2</a>"),
+	 NULL, "<?xml version=\"1.0\" encoding=\"windows-1251\"?><a>Привет</a>", "windows-1251", 0, 1},
+	{"Shift_JIS through iconv", LIT("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x93\xfa\x96\x7b</a>"),
+	 NULL, "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>日本</a>", "Shift_JIS", 0, 1},
+	{"UTF-16LE with BOM", LIT("\xFF\xFE<\0a\0>\0\xE9\0<\0/\0a\0>\0"), NULL, "<a>\xC3\xA9</a>", "UTF-16LE", 0, 1},
+	{"UTF-16BE without BOM", LIT("\0<\0?\0x\0m\0l\0?\0>"), NULL, "<?xml?>", "UTF-16BE", 0, 1},
+	{"UTF-16 label on 8-bit bytes", LIT("<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>"), NULL,
+	 "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a/>", "UTF-8", 0, 0},
+	{"unknown encoding read as UTF-8", LIT("<?xml version=\"1.0\" encoding=\"x-bogus-9\"?><a>\xC3\xA9</a>"), NULL,
+	 "<?xml version=\"1.0\" encoding=\"x-bogus-9\"?><a>\xC3\xA9</a>", "UTF-8", 0, 0},
+	{"unknown encoding on invalid bytes", LIT("<?xml version=\"1.0\" encoding=\"x-bogus-9\"?><a>\xE9</a>"), NULL,
+	 "<?xml version=\"1.0\" encoding=\"x-bogus-9\"?><a>\xC3\xA9</a>", "UTF-8", 1, 1},
+	{"forbidden controls removed", LIT("<a>x\x01y\x1B[0m\x00z</a>"), NULL, "<a>xy[0mz</a>", "UTF-8", 1, 1},
+	{"overlong and surrogate sequences are not UTF-8", LIT("<a>\xC0\xAF\xED\xA0\x80</a>"), NULL,
+	 "<a>\xC3\x80\xC2\xAF\xC3\xAD\xC2\xA0\xE2\x82\xAC</a>", "UTF-8", 1, 1},
+	{"truncated multi-byte sequence at the end", LIT("<a>\xE2\x80"), NULL, "<a>\xC3\xA2\xE2\x82\xAC", "UTF-8", 1, 1},
+};
+
+static void test_encoding(void)
+{
+	for (size_t i = 0; i < sizeof enc_cases / sizeof *enc_cases; i++) {
+		struct enc_result r;
+		CHECK(enc_to_utf8(enc_cases[i].data, enc_cases[i].len, enc_cases[i].charset, &r) == 0);
+		if (!CHECK(r.len == strlen(enc_cases[i].want) && memcmp(r.data, enc_cases[i].want, r.len) == 0))
+			fprintf(stderr, "    case: %s\n    got: %.*s\n", enc_cases[i].name, (int)r.len, r.data);
+		if (!CHECK_STR(r.encoding, enc_cases[i].want_encoding))
+			fprintf(stderr, "    case: %s\n", enc_cases[i].name);
+		if (!CHECK((r.repairs > 0) == (enc_cases[i].repairs > 0)))
+			fprintf(stderr, "    case: %s (repairs %zu)\n", enc_cases[i].name, r.repairs);
+		if (!CHECK((r.owned != NULL) == (enc_cases[i].copied != 0)))
+			fprintf(stderr, "    case: %s\n", enc_cases[i].name);
+		CHECK_INT(enc_utf8_valid_prefix(r.data, r.len), r.len);
+		enc_result_free(&r);
+	}
+}
+
+int main(void)
+{
+	test_html_to_text();
+	test_clean_and_decode();
+	test_utf8_prefix();
+	test_encoding();
+	return TEST_END();
+}

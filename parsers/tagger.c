@@ -41,7 +41,8 @@ enum cls { CL_NONE, CL_WORD, CL_SELF, CL_SPACE, CL_SKIP, CL_APOS };
 #define MAX_ALIAS 200     /* folded bytes in one alias */
 #define MAX_CONTEXTS 64   /* context sets: bits of a uint64_t */
 #define MAX_VOCAB ((size_t)64 << 20)
-#define MAX_TABLE ((size_t)1 << 31) /* bytes of DFA */
+#define MAX_TABLE ((size_t)1 << 31) /* bytes of DFA: row offsets stay below HIT */
+#define HIT ((uint32_t)1 << 31)     /* in a transition: the target state has uses to check */
 #define DATA_REQUEST "data-request"
 
 enum { F_CASE = 1, F_LEFT = 2, F_RIGHT = 4 };   /* struct use flags */
@@ -76,12 +77,14 @@ struct tagger {
 	size_t nvalues;
 	struct use *uses;
 	char *exact;          /* case-kept forms of the case-sensitive aliases */
-	uint32_t *delta;      /* nstates * ncls transitions */
+	uint32_t *delta;      /* nstates * ncls transitions, each the target state's row offset
+	                       * (state * ncls), plus HIT when report[state] != NONE */
 	uint32_t *out;        /* per state: its first use, or NONE */
 	uint32_t *report;     /* per state: first state on its failure chain with uses, or NONE */
 	uint32_t *rnext;      /* per state: report[] of its failure state */
 	uint32_t nstates, ncls;
 	unsigned char cls[256];
+	unsigned char ascii_cls[128]; /* cls[] of the fold of each ASCII character */
 	struct fold fold[FOLD_TABLE];
 };
 
@@ -825,6 +828,13 @@ static int build_automaton(struct parse *p)
 			}
 		}
 	}
+	/* the scan steps with row offsets: no multiplication, and the report test rides along */
+	for (size_t k = 0; k < (size_t)t->nstates * ncls; k++) {
+		uint32_t s = t->delta[k];
+		t->delta[k] = s * (uint32_t)ncls | (t->report[s] != NONE ? HIT : 0);
+	}
+	for (unsigned c = 0; c < 128; c++)
+		t->ascii_cls[c] = t->cls[t->fold[c].b[0]];
 	uint32_t *shrunk = realloc(t->delta, (size_t)t->nstates * ncls * sizeof *t->delta);
 	if (shrunk != NULL)
 		t->delta = shrunk;
@@ -959,8 +969,8 @@ static int exact_equal(const struct tagger *t, const unsigned char *s, size_t st
 	return w == wn;
 }
 
-/* Checks the uses that end on state st, the scan having consumed s[0, i) and pos folded
- * bytes, and records what qualifies. */
+/* Checks the uses that end on the state of transition value st, the scan having consumed
+ * s[0, i) and pos folded bytes, and records what qualifies. */
 static void matched(struct scan *sc, uint32_t st, const unsigned char *s, size_t n, size_t i,
                     size_t pos, const size_t *ring_off, const unsigned char *ring_flag,
                     unsigned field)
@@ -968,7 +978,7 @@ static void matched(struct scan *sc, uint32_t st, const unsigned char *s, size_t
 	const struct tagger *t = sc->t;
 	int follows = -1;
 
-	for (uint32_t r = t->report[st]; r != NONE; r = t->rnext[r]) {
+	for (uint32_t r = t->report[(st & ~HIT) / t->ncls]; r != NONE; r = t->rnext[r]) {
 		for (uint32_t u = t->out[r]; u != NONE; u = t->uses[u].next) {
 			const struct use *a = &t->uses[u];
 			size_t b = (pos - a->flen) % RING;
@@ -999,7 +1009,8 @@ static void matched(struct scan *sc, uint32_t st, const unsigned char *s, size_t
 }
 
 /* One pass over a field: fold each code point, feed its bytes to the DFA, and look at the
- * matches once the whole code point is in (a match never ends inside one). */
+ * matches once the whole code point is in (a match never ends inside one). ASCII, most of
+ * the text, takes a short path: it folds to one byte. */
 static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned field)
 {
 	const struct tagger *t = sc->t;
@@ -1010,33 +1021,38 @@ static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned fie
 	unsigned prev = CL_SPACE;
 
 	while (i < n) {
-		const struct fold *f;
-		struct fold tmp;
-		size_t o = i;
-		unsigned char flag;
-
-		if (s[i] < 0x80) {
-			f = &t->fold[s[i]];
-			i++;
-		} else {
-			uint32_t cp;
-			size_t l = utf8_next(s + i, n - i, &cp);
-			fold_cp(t->fold, cp, s + i, l, 0, &tmp);
-			f = &tmp;
-			i += l;
-		}
-		if (f->cls == CL_SKIP || (f->cls == CL_SPACE && prev == CL_SPACE))
-			continue;
-		flag = R_FIRST | (prev == CL_WORD ? R_PREV_WORD : 0);
-		for (unsigned k = 0; k < f->len; k++) {
-			ring_off[pos % RING] = o;
-			ring_flag[pos % RING] = flag;
-			flag = 0;
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			unsigned cls = t->fold[c].cls;
+			if (cls == CL_SPACE && prev == CL_SPACE) {
+				i++;
+				continue;
+			}
+			ring_off[pos % RING] = i;
+			ring_flag[pos % RING] = R_FIRST | (prev == CL_WORD ? R_PREV_WORD : 0);
 			pos++;
-			st = t->delta[(size_t)st * t->ncls + t->cls[f->b[k]]];
+			i++;
+			st = t->delta[(st & ~HIT) + t->ascii_cls[c]];
+			prev = cls;
+		} else {
+			struct fold f;
+			uint32_t cp;
+			size_t o = i, l = utf8_next(s + i, n - i, &cp);
+			unsigned char flag = R_FIRST | (prev == CL_WORD ? R_PREV_WORD : 0);
+			fold_cp(t->fold, cp, s + i, l, 0, &f);
+			i += l;
+			if (f.cls == CL_SKIP || (f.cls == CL_SPACE && prev == CL_SPACE))
+				continue;
+			for (unsigned k = 0; k < f.len; k++) {
+				ring_off[pos % RING] = o;
+				ring_flag[pos % RING] = flag;
+				flag = 0;
+				pos++;
+				st = t->delta[(st & ~HIT) + t->cls[f.b[k]]];
+			}
+			prev = f.cls;
 		}
-		prev = f->cls;
-		if (t->report[st] != NONE)
+		if (st & HIT)
 			matched(sc, st, s, n, i, pos, ring_off, ring_flag, field);
 	}
 }
@@ -1071,6 +1087,8 @@ static int resolve(const struct tagger *t, const struct scan *sc, struct tag_hit
 	size_t n = out->scratch.len / sizeof *c, m = 0, k = 0, distinct = 0, end = 0;
 	unsigned field = 2, kind = K_NONE;
 
+	if (n == 0)
+		return 0; /* c may be NULL: nothing was ever found with this out */
 	for (size_t i = 0; i < n; i++) {
 		uint64_t need = t->uses[c[i].use].need;
 		if (need == 0 || (need & sc->ctx) != 0)

@@ -135,6 +135,9 @@ static void test_real_vocabulary(const struct tagger *t)
 	struct tag_hits h = {0};
 	struct buf out = {0};
 
+	/* found by fuzz_tagger: a fresh result list whose first entry has no candidate at all */
+	CHECK_INT(tagger_tag(t, "sx", 2, NULL, 0, &h), 0);
+	CHECK_INT(h.n, 0);
 	for (size_t i = 0; i < sizeof real_cases / sizeof real_cases[0]; i++) {
 		const struct tag_case *c = &real_cases[i];
 		int rc = tagger_tag(t, c->title, strlen(c->title), c->text, strlen(c->text), &h);

@@ -40,7 +40,7 @@ enum cls { CL_NONE, CL_WORD, CL_SELF, CL_SPACE, CL_SKIP, CL_APOS };
 #define RING 256          /* folded bytes remembered; a power of two above MAX_ALIAS */
 #define MAX_ALIAS 200     /* folded bytes in one alias */
 #define MAX_CONTEXTS 64   /* context sets: bits of a uint64_t */
-#define MAX_VOCAB ((size_t)64 << 20)
+#define MAX_VOCAB ((size_t)64 << 20) /* bytes of tags.txt: offsets then fit a uint32_t */
 #define MAX_TABLE ((size_t)1 << 31) /* bytes of DFA: row offsets stay below HIT */
 #define HIT ((uint32_t)1 << 31)     /* in a transition: the target state has uses to check */
 #define DATA_REQUEST "data-request"
@@ -88,7 +88,7 @@ struct tagger {
 	struct fold fold[FOLD_TABLE];
 };
 
-/* A match found by the scan; after resolution, value holds the value id. */
+/* A match found by the scan; after resolution, use holds the value id instead. */
 struct cand {
 	size_t start, end;    /* original byte offsets in the field */
 	uint32_t use;

@@ -35,8 +35,9 @@
  *     characters are decoded and the other hex digits lower-cased. RFC 3986 §2.1 prefers
  *     upper case, but libcurl 7.88 lower-cases them when a path or query is set, and either
  *     case gives a stable key. Bytes that may not appear
- *     raw are encoded: space, "<>\^`{|} and controls. A '%' without two hex digits stays as
- *     it is. %2E stays encoded. Decoding it would create dot-segments after libcurl resolved
+ *     raw are encoded: space, "<>\^`{|} and controls. A '%' without two hex digits becomes
+ *     %25, so that every '%' of the key starts an escape: left alone, "%%41" would decode to
+ *     "%A" and the next pass would find a new escape there. %2E stays encoded. Decoding it would create dot-segments after libcurl resolved
  *     them, and the key would change on the next pass.
  *  6. Path. The path is case-sensitive and is never changed other than this. Trailing '/'
  *     is removed, so /a/ and /a are one: WordPress adds the slash, aggregators drop it, and
@@ -292,22 +293,24 @@ static int canonical_host(struct buf *out, const char *host)
 static int normalise_percent(struct buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, run = 0;
+	size_t i, run = 0, len;
 	char esc[3] = {'%', 0, 0};
 	int hi, lo, c;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += len) {
 		c = (unsigned char)s[i];
+		len = 1;
 		if (c == '%' && i + 2 < n && (hi = hex_value((unsigned char)s[i + 1])) >= 0 &&
-		    (lo = hex_value((unsigned char)s[i + 2])) >= 0)
+		    (lo = hex_value((unsigned char)s[i + 2])) >= 0) {
 			c = hi * 16 + lo;
-		else if (is_unreserved(c) || is_reserved(c) || c == '%')
+			len = 3;
+		} else if (is_unreserved(c) || is_reserved(c)) {
 			continue;
+		}
+		/* c is a decoded escape or a byte to escape (a stray '%' among them). */
 		if (buf_append(out, s + run, i - run) != 0)
 			return -1;
-		if (s[i] == '%')
-			i += 2;
-		run = i + 1;
+		run = i + len;
 		if (is_unreserved(c) && c != '.') {
 			if (buf_putc(out, c) != 0)
 				return -1;

@@ -26,7 +26,9 @@
  *     are not folded together, because libcurl's CURLU_PUNYCODE needs a UTF-8 locale on 7.88.
  *     A host whose last label starts with a digit is left as it is. Such a host is an address
  *     libcurl may normalise (1.2.3.4, or 0x7f.1 spelt 0X7F.1), and stripping it could turn it
- *     into another address.
+ *     into another address. libcurl 7.88 normalises IPv4 forms before it decodes %-escapes in
+ *     the host, so http://%32/ has the host "2", which a second parse reads as 0.0.0.2. The
+ *     final URL of a numeric host is therefore parsed once more.
  *  4. AMP caches. A URL on an AMP cache host (amp_caches: *.cdn.ampproject.org /c/ and /v/,
  *     google.TLD /amp/) is replaced by the URL it wraps (its scheme, "s/" for https, folds
  *     into https anyway). The outer query goes with it, and the rules start again from 1, at
@@ -258,7 +260,8 @@ static int is_dropped_label(const char *host, size_t len)
 	return 0;
 }
 
-/* Appends the canonical form of host (rule 3) to out. Returns 0, or -1 when out of memory. */
+/* Appends the canonical form of host (rule 3) to out. Returns 1 when host was left as it is
+ * because it is numeric, 0 when it was canonicalised, -1 when out of memory. */
 static int canonical_host(struct buf *out, const char *host)
 {
 	size_t start = 0, end = strlen(host), last, dot, i;
@@ -271,7 +274,7 @@ static int canonical_host(struct buf *out, const char *host)
 		for (last = end; last > 0 && host[last - 1] != '.'; last--)
 			;
 		if (last == end || is_digit(host[last]))
-			return buf_puts(out, host);
+			return buf_puts(out, host) != 0 ? -1 : 1;
 		while ((d = memchr(host + start, '.', end - start)) != NULL) {
 			dot = (size_t)(d - host);
 			if (memchr(host + dot + 1, '.', end - dot - 1) == NULL ||
@@ -514,6 +517,20 @@ static int get_part(CURLU *h, CURLUPart part, char **out)
 	return rc == CURLUE_NO_PORT || rc == CURLUE_NO_QUERY ? 0 : -1;
 }
 
+/* Parses *url again into h and replaces *url (a curl_url_get() result) by what libcurl makes
+ * of it. Returns 0, or -1 on failure with *url unchanged. */
+static int reparse(CURLU *h, char **url)
+{
+	char *again = NULL;
+
+	if (curl_url_set(h, CURLUPART_URL, *url, CANONICAL_PARSE_FLAGS) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_URL, &again, 0) != CURLUE_OK)
+		return -1;
+	curl_free(*url);
+	*url = again;
+	return 0;
+}
+
 int url_is_web(const char *url)
 {
 	CURLU *h = parse_web(url, 0);
@@ -535,7 +552,7 @@ char *url_canonical(const char *url)
 	char *raw_host = NULL, *raw_path = NULL, *raw_query = NULL, *port = NULL, *full = NULL;
 	char *out = NULL;
 	const char *inner;
-	int unwraps;
+	int unwraps, numeric = 0;
 
 	if (url == NULL || buf_puts(&src, url) != 0)
 		goto done;
@@ -544,7 +561,7 @@ char *url_canonical(const char *url)
 		if (h == NULL || get_part(h, CURLUPART_HOST, &raw_host) != 0 ||
 		    get_part(h, CURLUPART_PATH, &raw_path) != 0 ||
 		    get_part(h, CURLUPART_QUERY, &raw_query) != 0 ||
-		    canonical_host(&host, raw_host) != 0 ||
+		    (numeric = canonical_host(&host, raw_host)) < 0 ||
 		    normalise_percent(&path, raw_path, strlen(raw_path)) != 0)
 			goto done;
 		inner = amp_cache_inner(buf_str(&host), buf_str(&path));
@@ -582,7 +599,8 @@ char *url_canonical(const char *url)
 	    curl_url_set(h, CURLUPART_PATH, buf_str(&path), 0) != CURLUE_OK ||
 	    curl_url_set(h, CURLUPART_QUERY, query.len > 0 ? buf_str(&query) : NULL, 0) !=
 	            CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK)
+	    curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK ||
+	    (numeric && reparse(h, &full) != 0))
 		goto done;
 	if (strlen(full) <= URL_MAX)
 		out = strdup(full);

@@ -39,6 +39,10 @@ static const struct canon_case canon_cases[] = {
 	{"http://[fe80::1%25eth0]/a", "https://[fe80::1]/a"},
 	{"http://0x7f.1/x", "https://127.0.0.1/x"},
 	{"http://www.1.2.3.4/", "https://www.1.2.3.4/"},
+	{"https:/%32/twitt/:ser.com/use32\2338 0000000?s=20&t=|Ab000000?s=0&t=|Ab000000?s=20&20&t=|Ab&d",
+	 "https://0.0.0.2/twitt/:ser.com/use32%9b8%200000000?20&d&s=20&t=%7cAb000000?s=0"
+	 "&t=%7cAb000000?s=20&t=%7cAb"},
+	{"http://0X7F.%31/", "https://127.0.0.1/"},
 	{"http://www.bücher.de/", "https://bücher.de/"},
 	{"http://xn--bcher-kva.de/", "https://xn--bcher-kva.de/"},
 	/* Path: dot-segments, percent-encoding, IRIs, spaces, case, trailing slash. */

@@ -28,7 +28,8 @@
  *     libcurl may normalise (1.2.3.4, or 0x7f.1 spelt 0X7F.1), and stripping it could turn it
  *     into another address. libcurl 7.88 normalises IPv4 forms before it decodes %-escapes in
  *     the host, so http://%32/ has the host "2", which a second parse reads as 0.0.0.2. The
- *     final URL of a numeric host is therefore parsed once more.
+ *     final URL of a numeric host is therefore parsed once more. A host with other bytes than
+ *     letters, digits, "-._" and UTF-8 (decoded from %-escapes) gives NULL.
  *  4. AMP caches. A URL on an AMP cache host (amp_caches: *.cdn.ampproject.org /c/ and /v/,
  *     google.TLD /amp/) is replaced by the URL it wraps (its scheme, "s/" for https, folds
  *     into https anyway). The outer query goes with it, and the rules start again from 1, at
@@ -260,8 +261,22 @@ static int is_dropped_label(const char *host, size_t len)
 	return 0;
 }
 
+/* 1 when host (not an IPv6 literal) has only bytes of DNS names and IDNs. libcurl 7.88
+ * checks a host before it decodes its %-escapes, so it hands back hosts such as "%7f" decoded
+ * into a byte that it refuses in a raw URL. */
+static int is_host_name(const char *host)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)host; *p != '\0'; p++)
+		if (!(is_unreserved(*p) && *p != '~') && *p < 0x80)
+			return 0;
+	return 1;
+}
+
 /* Appends the canonical form of host (rule 3) to out. Returns 1 when host was left as it is
- * because it is numeric, 0 when it was canonicalised, -1 when out of memory. */
+ * because it is numeric, 0 when it was canonicalised, -1 when it has a byte that no host name
+ * has or memory ran out. */
 static int canonical_host(struct buf *out, const char *host)
 {
 	size_t start = 0, end = strlen(host), last, dot, i;
@@ -269,6 +284,8 @@ static int canonical_host(struct buf *out, const char *host)
 
 	/* An IPv6 literal only needs its hex digits lower-cased. */
 	if (host[0] != '[') {
+		if (!is_host_name(host))
+			return -1;
 		while (end > 0 && host[end - 1] == '.')
 			end--;
 		for (last = end; last > 0 && host[last - 1] != '.'; last--)

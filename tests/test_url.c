@@ -43,6 +43,10 @@ static const struct canon_case canon_cases[] = {
 	 "https://0.0.0.2/twitt/:ser.com/use32%9b8%200000000?20&d&s=20&t=%7cAb000000?s=0"
 	 "&t=%7cAb000000?s=20&t=%7cAb"},
 	{"http://0X7F.%31/", "https://127.0.0.1/"},
+	{"https:/%7F6w%6w%30", NULL},
+	{"https://exa%20mple.com/", NULL},
+	{"https://a%25b.com/", NULL},
+	{"https://ex%41mple.com/", "https://example.com/"},
 	{"http://www.bücher.de/", "https://bücher.de/"},
 	{"http://xn--bcher-kva.de/", "https://xn--bcher-kva.de/"},
 	/* Path: dot-segments, percent-encoding, IRIs, spaces, case, trailing slash. */

@@ -13,35 +13,36 @@
  *     http and https are accepted; CURLU_NON_SUPPORT_SCHEME is not set, so javascript:,
  *     mailto: and data: fail in libcurl, and file:, ftp: and libcurl's other schemes fail
  *     the scheme check. libcurl lower-cases the scheme, normalises IPv4 forms (0x7f.1 becomes
- *     127.0.0.1), lower-cases IPv6 and resolves the dot-segments "." and ".." (RFC 3986
- *     §5.2.4). Inputs or results longer than URL_MAX give NULL.
+ *     127.0.0.1) and resolves the dot-segments "." and ".." (RFC 3986 §5.2.4). Inputs or
+ *     results longer than URL_MAX give NULL.
  *  2. Scheme, userinfo, port, fragment. The scheme is always https: http and https serve the
  *     same article on news sites. user:password, the IPv6 zone id and the fragment are dropped.
  *     Ports 80 and 443 are dropped (either one, because the scheme is folded); other ports
  *     stay. The fragment is dropped even when it is a "#!" route, because AJAX crawling
  *     (hashbang) routes died out in 2015.
- *  3. Host. ASCII letters are lower-cased and trailing dots removed. Leading labels listed in
- *     dropped_host_labels (www, www1, www2 ..., amp) are removed while two or more labels
- *     remain, so www.com stays. IDN hosts stay as libcurl gives them: raw UTF-8 and punycode
- *     are not folded together, because libcurl's CURLU_PUNYCODE needs a UTF-8 locale on 7.88.
- *     A host whose last label starts with a digit is left as it is. Such a host is an address
- *     libcurl may normalise (1.2.3.4, or 0x7f.1 spelt 0X7F.1), and stripping it could turn it
- *     into another address. libcurl 7.88 normalises IPv4 forms before it decodes %-escapes in
- *     the host, so http://%32/ has the host "2", which a second parse reads as 0.0.0.2. The
- *     final URL of a numeric host is therefore parsed once more. A host with other bytes than
- *     letters, digits, "-._" and UTF-8 (decoded from %-escapes) gives NULL.
+ *  3. Host. ASCII letters are lower-cased (IPv6 literals included) and trailing dots removed.
+ *     Leading labels listed in dropped_host_labels (www, www1, www2 ..., amp) are removed
+ *     while two or more labels remain, so www.com stays. IDN hosts stay as libcurl gives
+ *     them: raw UTF-8 and punycode are not folded together, because libcurl's CURLU_PUNYCODE
+ *     needs a UTF-8 locale on 7.88.
+ *     A host whose last label starts with a digit is left as it is: it is an address that
+ *     libcurl may normalise (1.2.3.4, or 0x7f.1 spelt 0X7F.1), and stripping it could make
+ *     another address. libcurl 7.88 normalises IPv4 forms before it decodes %-escapes in the
+ *     host (http://%32/ has the host "2", which a second parse reads as 0.0.0.2), so the
+ *     final URL of such a host is parsed once more.
+ *     libcurl also checks a host before it decodes it, and can hand back bytes it refuses
+ *     raw ("%7f"): a host with other bytes than letters, digits, "-._" and UTF-8 gives NULL.
  *  4. AMP caches. A URL on an AMP cache host (amp_caches: *.cdn.ampproject.org /c/ and /v/,
  *     google.TLD /amp/) is replaced by the URL it wraps (its scheme, "s/" for https, folds
  *     into https anyway). The outer query goes with it, and the rules start again from 1, at
  *     most AMP_UNWRAP_MAX times; a wrapper around anything but an http(s) URL gives NULL.
  *  5. Percent-encoding, in path and query (RFC 3986 §6.2.2.1-2). %-escapes of unreserved
- *     characters are decoded and the other hex digits lower-cased. RFC 3986 §2.1 prefers
- *     upper case, but libcurl 7.88 lower-cases them when a path or query is set, and either
- *     case gives a stable key. Bytes that may not appear
- *     raw are encoded: space, "<>\^`{|} and controls. A '%' without two hex digits becomes
- *     %25, so that every '%' of the key starts an escape: left alone, "%%41" would decode to
- *     "%A" and the next pass would find a new escape there. %2E stays encoded. Decoding it would create dot-segments after libcurl resolved
- *     them, and the key would change on the next pass.
+ *     characters are decoded, except %2E: decoding it would create dot-segments after
+ *     libcurl resolved them. Bytes that may not appear raw are escaped: space, "<>\^`{|}
+ *     and controls. A '%' without two hex digits becomes %25, so that every '%' of the key
+ *     starts an escape (left alone, "%%41" would become "%A", a new escape for the next
+ *     pass). Hex digits are lower case: RFC 3986 §2.1 prefers upper case, but libcurl 7.88
+ *     lower-cases them when a path or query is set, and either case is a stable key.
  *  6. Path. The path is case-sensitive and is never changed other than this. Trailing '/'
  *     is removed, so /a/ and /a are one: WordPress adds the slash, aggregators drop it, and
  *     CMSs redirect one form to the other. No publisher serves two articles as /a and /a/.
@@ -154,8 +155,9 @@ static const struct host_label {
 };
 
 /* AMP caches: a URL on host, whose path starts with prefix, wraps the URL that follows
- * prefix (see https://developers.google.com/amp/cache/overview: /c/ documents, /v/ the
- * viewer, then s/ for https). A longer prefix comes before its own prefix. */
+ * prefix, scheme removed (https://developers.google.com/amp/cache/overview: "c" for an AMP
+ * document, then "s" when the origin is https; "v" is Google's AMP viewer). The query passes
+ * through. A longer prefix comes before its own prefix. */
 static const struct amp_cache {
 	const char *host; /* a host pattern */
 	const char *prefix;
@@ -522,8 +524,8 @@ fail:
 	return NULL;
 }
 
-/* Gets part into *out (free with curl_free()); *out is NULL when the URL has no such part.
- * Returns 0, or -1 on any other error. */
+/* Gets part into *out (free with curl_free()). A missing port or query is no error: *out is
+ * NULL then. Returns 0, or -1 on any other error. */
 static int get_part(CURLU *h, CURLUPart part, char **out)
 {
 	CURLUcode rc = curl_url_get(h, part, out, 0);
@@ -559,8 +561,8 @@ int url_is_web(const char *url)
 }
 
 /*
- * Rules 1-7 in one pass per URL, a pass per unwrapped AMP cache URL. Scratch lives in four
- * buffers: src (the URL being canonicalised), host, path, query.
+ * Rules 1-7 in one pass per URL, a pass per unwrapped AMP cache URL. cur is the URL being
+ * canonicalised: url itself, or the URL an AMP cache wraps, built in src.
  */
 char *url_canonical(const char *url)
 {
@@ -568,13 +570,11 @@ char *url_canonical(const char *url)
 	CURLU *h = NULL;
 	char *raw_host = NULL, *raw_path = NULL, *raw_query = NULL, *port = NULL, *full = NULL;
 	char *out = NULL;
-	const char *inner;
+	const char *cur = url, *inner;
 	int unwraps, numeric = 0;
 
-	if (url == NULL || buf_puts(&src, url) != 0)
-		goto done;
 	for (unwraps = 0;; unwraps++) {
-		h = parse_web(buf_str(&src), CANONICAL_PARSE_FLAGS);
+		h = parse_web(cur, CANONICAL_PARSE_FLAGS);
 		if (h == NULL || get_part(h, CURLUPART_HOST, &raw_host) != 0 ||
 		    get_part(h, CURLUPART_PATH, &raw_path) != 0 ||
 		    get_part(h, CURLUPART_QUERY, &raw_query) != 0 ||
@@ -590,6 +590,7 @@ char *url_canonical(const char *url)
 		if (buf_printf(&src, "https://%s%s%s", inner, raw_query != NULL ? "?" : "",
 		               raw_query != NULL ? raw_query : "") != 0)
 			goto done;
+		cur = buf_str(&src);
 		curl_url_cleanup(h);
 		h = NULL;
 		curl_free(raw_host);

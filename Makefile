@@ -90,7 +90,7 @@ $(O)/%.o: %.c
 # The user-facing targets first install what is missing, then build in a sub-make (which is
 # when pkg-config can answer).
 deps:
-	@tools/deps.sh build test
+	@tools/deps.sh build test tags
 
 run: deps
 	@$(MAKE) --no-print-directory BUILD=release build

@@ -2,12 +2,14 @@
  * main.c — the newsmon command line: global options, then one command (README.md lists them).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crawler/cli.h"
 #include "crawler/cmd_parse.h"
+#include "crawler/cmd_store.h"
 #include "crawler/log.h"
 #include "parsers/feed.h"
 
@@ -17,6 +19,9 @@ static const struct {
 	const char *summary;
 } commands[] = {
 	{"parse", cmd_parse, "parse [--url URL] FILE|-                print one feed document as JSON"},
+	{"import", cmd_import, "import [--url URL] FILE...              store feed documents"},
+	{"export", cmd_export, "export [--format jsonl|csv] [--since DATE] [--feed URL]"},
+	{"search", cmd_search, "search QUERY [--since DATE] [--tag kind:value] [--limit N] [--json]"},
 };
 
 static void usage(FILE *out)
@@ -43,6 +48,8 @@ int main(int argc, char **argv)
 
 	if (cli.db == NULL || *cli.db == '\0')
 		cli.db = "newsmon.db";
+	/* a file-size limit (ulimit -f) must fail a write, which the store reports, not kill us */
+	signal(SIGXFSZ, SIG_IGN);
 	/* "+": stop at the command name; its options are its own */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+vqh", longopts, NULL)) != -1) {

@@ -220,7 +220,7 @@ static uint32_t cp1252(unsigned char c)
 static int repair_utf8(const char *data, size_t len, struct buf *b, size_t *repairs)
 {
 	const unsigned char *s = (const unsigned char *)data;
-	size_t i = 0, n, run;
+	size_t i = 0, n = 0, run;
 
 	while (i < len) {
 		run = 0;

@@ -1,0 +1,132 @@
+/*
+ * ingest.c — parse, store, then process (see ingest.h).
+ */
+#include "crawler/ingest.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crawler/readfile.h"
+#include "crawler/url.h"
+#include "parsers/feed.h"
+#include "parsers/tagger.h"
+
+struct ingest {
+	struct store *store;
+	struct tagger *tagger;
+	struct feed *feed;      /* the last parsed document, kept for its error text */
+	char error[512];
+};
+
+/* The tag vocabulary is size-capped like any input: a tags.txt of more than this is a mistake. */
+#define TAGS_MAX (16 << 20)
+
+static struct tagger *load_tagger(const char *path, char *err, size_t errsize, int *status)
+{
+	struct buf text = {0};
+	struct tagger *t = NULL;
+	char reason[256], *msg = NULL;
+
+	*status = EXIT_USAGE;
+	if (readfile(path, TAGS_MAX, &text, reason, sizeof reason) < 0) {
+		snprintf(err, errsize, "%s: %s (give the tag vocabulary with --tags FILE)", path, reason);
+		goto done;
+	}
+	t = tagger_new(buf_str(&text), text.len, path, &msg);
+	if (t == NULL) {
+		snprintf(err, errsize, "%s", msg ? msg : "out of memory reading the tag vocabulary");
+		*status = msg ? EXIT_USAGE : EXIT_RUNTIME;
+	}
+done:
+	free(msg);
+	buf_free(&text);
+	return t;
+}
+
+struct ingest *ingest_open(const struct cli *cli, char *err, size_t errsize, int *status)
+{
+	struct ingest *ing = calloc(1, sizeof *ing);
+
+	*status = EXIT_RUNTIME;
+	if (ing == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	ing->tagger = load_tagger(cli->tags, err, errsize, status);
+	if (ing->tagger == NULL)
+		goto fail;
+	*status = EXIT_RUNTIME;
+	ing->store = store_open(cli->db, STORE_WRITE, url_canonical, err, errsize);
+	if (ing->store == NULL)
+		goto fail;
+	return ing;
+fail:
+	ingest_close(ing);
+	return NULL;
+}
+
+void ingest_close(struct ingest *ing)
+{
+	if (ing == NULL)
+		return;
+	feed_free(ing->feed);
+	store_close(ing->store);
+	tagger_free(ing->tagger);
+	free(ing);
+}
+
+const char *ingest_error(const struct ingest *ing)
+{
+	return ing->error;
+}
+
+int ingest_document(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
+                    struct ingest_report *report)
+{
+	struct store_fetch fetch = {
+		.started = doc->fetched,
+		.ms = ms,
+		.status = doc->status,
+		.bytes = (int64_t)doc->len,
+		.url = doc->final_url ? doc->final_url : doc->feed_url,
+		.error = doc->error,
+	};
+
+	memset(report, 0, sizeof *report);
+	feed_free(ing->feed);
+	ing->feed = NULL;
+	report->feed_id = store_feed_id(ing->store, doc->feed_url, doc->fetched);
+	if (report->feed_id < 0)
+		goto fail;
+	if (doc->body) {
+		ing->feed = feed_parse(doc->body, doc->len, fetch.url, doc->charset);
+		if (ing->feed == NULL) {
+			snprintf(ing->error, sizeof ing->error, "%s: out of memory parsing", doc->feed_url);
+			return -1;
+		}
+		report->usable = ing->feed->format != FEED_UNKNOWN;
+		report->error = ing->feed->error;
+		report->ttl = ing->feed->ttl;
+		if (!report->usable)
+			fetch.error = ing->feed->error;
+	} else {
+		report->error = doc->error;
+	}
+	if (store_ingest(ing->store, report->feed_id, report->usable ? ing->feed : NULL, &fetch,
+	                 &report->result) < 0)
+		goto fail;
+	return 0;
+fail:
+	snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+	return -1;
+}
+
+int ingest_finish(struct ingest *ing, const struct story_hooks *hooks, struct story_stats *stats)
+{
+	if (story_process(ing->store, ing->tagger, hooks, stats) < 0) {
+		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,517 @@
+/*
+ * db.c — connection, schema migrations and every SQL statement of newsmon (see db.h).
+ *
+ * The schema is a list of migrations indexed by PRAGMA user_version: a database at version N
+ * gets migrations N+1.. applied, each in its own BEGIN IMMEDIATE transaction together with the
+ * new user_version, so a crash between two leaves a database at a well-defined version. A
+ * database newer than this program is refused rather than misread, and a database that is not
+ * newsmon's (another application_id, or tables but no version) is never touched.
+ *
+ * Times are INTEGER Unix seconds, UTC. Tables are STRICT.
+ */
+#include "store/db.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NEWSMON_APPLICATION_ID 0x4E4D4F4E /* "NMON" */
+#define BUSY_TIMEOUT_MS 5000
+
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE feeds(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  url TEXT NOT NULL UNIQUE,            -- as listed in feeds.txt, or given to import\n"
+	"  fetch_url TEXT,                      -- where it lives after a permanent redirect\n"
+	"  title TEXT,                          -- from the document\n"
+	"  title_override TEXT,                 -- \"~Title\" in feeds.txt\n"
+	"  labels TEXT NOT NULL DEFAULT '',     -- space-separated words from feeds.txt\n"
+	"  every INTEGER,                       -- refresh interval from every=, seconds\n"
+	"  listed INTEGER NOT NULL DEFAULT 0,   -- in feeds.txt now; removed feeds keep history\n"
+	"  added INTEGER NOT NULL,\n"
+	"  etag TEXT, last_modified TEXT,       -- validators, echoed verbatim\n"
+	"  body_hash TEXT,                      -- of the last body, for servers that ignore them\n"
+	"  ttl INTEGER NOT NULL DEFAULT 0,      -- the feed's own minimum interval, seconds\n"
+	"  next_due INTEGER NOT NULL DEFAULT 0,\n"
+	"  last_fetch INTEGER, last_success INTEGER, last_status INTEGER, last_error TEXT,\n"
+	"  failures INTEGER NOT NULL DEFAULT 0, -- consecutive\n"
+	"  gone INTEGER NOT NULL DEFAULT 0,     -- 410 Gone: not fetched until --force\n"
+	"  moved_to TEXT,                       -- a 301/308 target to put into feeds.txt\n"
+	"  identity INTEGER NOT NULL DEFAULT 0, -- how entries are told apart (store.c)\n"
+	"  identity_note TEXT                   -- why, when the GUIDs are broken or missing\n"
+	") STRICT;\n"
+	"CREATE TABLE stories(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  original INTEGER,                    -- entries.id of the earliest published entry\n"
+	"  first INTEGER NOT NULL, last INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE TABLE entries(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id),\n"
+	"  key TEXT NOT NULL,                   -- identity within the feed\n"
+	"  guid TEXT, url TEXT, canon_url TEXT,\n"
+	"  title TEXT NOT NULL,\n"
+	"  author TEXT, summary TEXT, content TEXT,\n"
+	"  text TEXT NOT NULL,                  -- plain text of content, else summary\n"
+	"  categories TEXT, enclosures TEXT,    -- JSON arrays\n"
+	"  comments TEXT,\n"
+	"  published INTEGER, published_raw TEXT, updated INTEGER,\n"
+	"  at INTEGER NOT NULL,                 -- published, else first seen: orders everything\n"
+	"  first_seen INTEGER NOT NULL,\n"
+	"  version_seen INTEGER NOT NULL,       -- when the current version was first seen\n"
+	"  content_hash TEXT NOT NULL,          -- of normalised title and text\n"
+	"  title_key TEXT NOT NULL,             -- normalised title, for cross-feed copies\n"
+	"  revisions INTEGER NOT NULL DEFAULT 0,\n"
+	"  pending INTEGER NOT NULL DEFAULT 1,  -- 1 new, 2 updated: to tag, link and alert; 0 done\n"
+	"  story_id INTEGER REFERENCES stories(id),\n"
+	"  relation TEXT CHECK (relation IN ('original', 'follow-up', 'duplicate')),\n"
+	"  related_to INTEGER REFERENCES entries(id),\n"
+	"  link_reason TEXT, link_score REAL,\n"
+	"  alerted INTEGER NOT NULL DEFAULT -1, -- the revision last alerted\n"
+	"  UNIQUE(feed_id, key)\n"
+	") STRICT;\n"
+	"CREATE INDEX entries_canon ON entries(canon_url) WHERE canon_url IS NOT NULL;\n"
+	"CREATE INDEX entries_title_key ON entries(title_key, at);\n"
+	"CREATE INDEX entries_pending ON entries(pending, at) WHERE pending != 0;\n"
+	"CREATE INDEX entries_story ON entries(story_id, at);\n"
+	"CREATE INDEX entries_at ON entries(at);\n"
+	"CREATE TABLE revisions(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),\n"
+	"  version INTEGER NOT NULL,            -- 0 for the first version\n"
+	"  seen INTEGER NOT NULL,               -- when this version was first seen\n"
+	"  replaced INTEGER NOT NULL,           -- when a newer one replaced it\n"
+	"  title TEXT NOT NULL, summary TEXT, content TEXT, text TEXT NOT NULL\n"
+	") STRICT;\n"
+	"CREATE INDEX revisions_entry ON revisions(entry_id, version);\n"
+	"CREATE TRIGGER entries_keep_revision BEFORE UPDATE OF content_hash ON entries\n"
+	"WHEN old.content_hash IS NOT new.content_hash BEGIN\n"
+	"  INSERT INTO revisions(entry_id, version, seen, replaced, title, summary, content, text)\n"
+	"  VALUES (old.id, old.revisions, old.version_seen, new.version_seen, old.title,\n"
+	"          old.summary, old.content, old.text);\n"
+	"END;\n"
+	"CREATE TABLE fetches(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  feed_id INTEGER NOT NULL REFERENCES feeds(id),\n"
+	"  started INTEGER NOT NULL, ms INTEGER, status INTEGER, bytes INTEGER,\n"
+	"  entries_new INTEGER, entries_updated INTEGER,\n"
+	"  error TEXT, url TEXT                 -- the URL finally fetched\n"
+	") STRICT;\n"
+	"CREATE INDEX fetches_feed ON fetches(feed_id, started);\n"
+	"CREATE TABLE entry_links(              -- links in an entry's text, canonical\n"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),\n"
+	"  target TEXT NOT NULL,\n"
+	"  PRIMARY KEY(entry_id, target)\n"
+	") STRICT, WITHOUT ROWID;\n"
+	"CREATE INDEX entry_links_target ON entry_links(target);\n"
+	"CREATE TABLE tags(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL, value TEXT NOT NULL,\n"
+	"  UNIQUE(kind, value)\n"
+	") STRICT;\n"
+	"CREATE TABLE entry_tags(\n"
+	"  entry_id INTEGER NOT NULL REFERENCES entries(id),\n"
+	"  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"
+	"  in_title INTEGER NOT NULL, in_text INTEGER NOT NULL,  -- occurrences\n"
+	"  at INTEGER NOT NULL,                 -- entries.at, so a tag's window is one range scan\n"
+	"  PRIMARY KEY(entry_id, tag_id)\n"
+	") STRICT, WITHOUT ROWID;\n"
+	"CREATE INDEX entry_tags_window ON entry_tags(tag_id, at);\n"
+	"CREATE TABLE terms(                    -- document frequency of words, for similarity\n"
+	"  term INTEGER PRIMARY KEY,            -- a 63-bit hash of the word; 0 counts documents\n"
+	"  df INTEGER NOT NULL\n"
+	") STRICT;\n"
+	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, text, content='entries',\n"
+	"  content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
+	"-- external content: the index follows entries through these triggers, and deletes pass\n"
+	"-- the old values ('delete' command) so the index never drifts\n"
+	"CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN\n"
+	"  INSERT INTO entries_fts(rowid, title, text) VALUES (new.id, new.title, new.text);\n"
+	"END;\n"
+	"CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN\n"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
+	"  VALUES ('delete', old.id, old.title, old.text);\n"
+	"END;\n"
+	"CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, text ON entries BEGIN\n"
+	"  INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
+	"  VALUES ('delete', old.id, old.title, old.text);\n"
+	"  INSERT INTO entries_fts(rowid, title, text) VALUES (new.id, new.title, new.text);\n"
+	"END;\n",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
+
+static const char *const sql_text[SQL_COUNT] = {
+	[SQL_FEED_BY_URL] =
+		"SELECT id, identity FROM feeds WHERE url = ?1",
+	[SQL_FEED_INSERT] =
+		"INSERT INTO feeds(url, added) VALUES (?1, ?2) RETURNING id",
+	[SQL_FEED_SET_TITLE] =
+		"UPDATE feeds SET title = ?2 WHERE id = ?1 AND title IS NOT ?2",
+	[SQL_FEED_IDENTITY] =
+		"SELECT identity FROM feeds WHERE id = ?1",
+	[SQL_FEED_SET_IDENTITY] =
+		"UPDATE feeds SET identity = ?2, identity_note = ?3\n"
+		"WHERE id = ?1 AND (identity IS NOT ?2 OR identity_note IS NOT ?3)",
+	[SQL_FEED_FETCHED] =
+		"UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,\n"
+		"  last_success = CASE WHEN ?4 IS NULL THEN ?2 ELSE last_success END,\n"
+		"  failures = CASE WHEN ?4 IS NULL THEN 0 ELSE failures + 1 END\n"
+		"WHERE id = ?1",
+	[SQL_FETCH_INSERT] =
+		"INSERT INTO fetches(feed_id, started, ms, status, bytes, entries_new, entries_updated,\n"
+		"  error, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[SQL_ENTRY_HASH] =
+		"SELECT content_hash FROM entries WHERE feed_id = ?1 AND key = ?2",
+	/* A changed text is a new version: the trigger keeps the old one in revisions. An
+	 * unchanged entry matches the WHERE of the update not at all, costs no write and
+	 * returns no row. */
+	[SQL_ENTRY_UPSERT] =
+		"INSERT INTO entries(feed_id, key, guid, url, canon_url, title, author, summary, content,\n"
+		"  text, categories, enclosures, comments, published, published_raw, updated, at,\n"
+		"  first_seen, version_seen, content_hash, title_key)\n"
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,\n"
+		"  ?18, ?18, ?19, ?20)\n"
+		"ON CONFLICT(feed_id, key) DO UPDATE SET\n"
+		"  guid = excluded.guid, url = excluded.url, canon_url = excluded.canon_url,\n"
+		"  title = excluded.title, author = excluded.author, summary = excluded.summary,\n"
+		"  content = excluded.content, text = excluded.text, categories = excluded.categories,\n"
+		"  enclosures = excluded.enclosures, comments = excluded.comments,\n"
+		"  updated = excluded.updated, version_seen = excluded.version_seen,\n"
+		"  content_hash = excluded.content_hash, title_key = excluded.title_key,\n"
+		"  revisions = revisions + 1, pending = CASE pending WHEN 1 THEN 1 ELSE 2 END\n"
+		"WHERE content_hash IS NOT excluded.content_hash\n"
+		"RETURNING id, revisions",
+	[SQL_ENTRY_KEYS_OF_FEED] =
+		"SELECT id, guid, canon_url, url, title, published_raw FROM entries WHERE feed_id = ?1",
+	[SQL_ENTRY_REKEY] =
+		"UPDATE entries SET key = ?2 WHERE id = ?1",
+	[SQL_LINK_INSERT] =
+		"INSERT OR IGNORE INTO entry_links(entry_id, target) VALUES (?1, ?2)",
+	[SQL_LINKS_DELETE] =
+		"DELETE FROM entry_links WHERE entry_id = ?1",
+	[SQL_PENDING] =
+		"SELECT id FROM entries WHERE pending != 0 ORDER BY at, id",
+	[SQL_ENTRY_FOR_LINKING] =
+		"SELECT e.title, e.text, e.at, e.canon_url, e.pending, e.relation, e.url,\n"
+		"  COALESCE(f.title_override, f.title, f.url), e.story_id, e.title_key\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1",
+	[SQL_ENTRY_DONE] =
+		"UPDATE entries SET pending = 0 WHERE id = ?1",
+	[SQL_TAG_FIND] =
+		"SELECT id FROM tags WHERE kind = ?1 AND value = ?2",
+	[SQL_TAG_INSERT] =
+		"INSERT INTO tags(kind, value) VALUES (?1, ?2) RETURNING id",
+	[SQL_ENTRY_TAGS_DELETE] =
+		"DELETE FROM entry_tags WHERE entry_id = ?1",
+	[SQL_ENTRY_TAG_INSERT] =
+		"INSERT INTO entry_tags(entry_id, tag_id, in_title, in_text, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	[SQL_ENTRY_TAGS_OF] =
+		"SELECT et.tag_id, t.kind, et.in_title, et.in_text FROM entry_tags et\n"
+		"JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = ?1",
+	[SQL_TERM_DF] =
+		"SELECT df FROM terms WHERE term = ?1",
+	[SQL_TERM_ADD] =
+		"INSERT INTO terms(term, df) VALUES (?1, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+	[SQL_DUP_BY_URL] =
+		"SELECT id, text FROM entries WHERE canon_url = ?1 AND id != ?2 AND pending = 0\n"
+		"ORDER BY at, id LIMIT 1",
+	[SQL_DUP_BY_TITLE] =
+		"SELECT id, text FROM entries WHERE title_key = ?1 AND id != ?2 AND pending = 0\n"
+		"  AND at BETWEEN ?3 AND ?4 ORDER BY at, id LIMIT 20",
+	[SQL_ENTRY_ROLE] =
+		"SELECT at, story_id, relation, related_to, link_reason, link_score FROM entries WHERE id = ?1",
+	[SQL_STORY_INSERT] =
+		"INSERT INTO stories(original, first, last) VALUES (?1, ?2, ?2) RETURNING id",
+	[SQL_STORY_GET] =
+		"SELECT original, first, last FROM stories WHERE id = ?1",
+	[SQL_STORY_UPDATE] =
+		"UPDATE stories SET original = ?2, first = min(first, ?3), last = max(last, ?3)\n"
+		"WHERE id = ?1",
+	[SQL_ENTRY_RELATE] =
+		"UPDATE entries SET story_id = ?2, relation = ?3, related_to = ?4, link_reason = ?5,\n"
+		"  link_score = ?6 WHERE id = ?1",
+	[SQL_REPOINT_FOLLOW_UPS] =
+		"UPDATE entries SET related_to = ?2 WHERE story_id = ?1 AND relation = 'follow-up'",
+	[SQL_REPOINT_DUPLICATES] =
+		"UPDATE entries SET related_to = ?2 WHERE related_to = ?1 AND relation = 'duplicate'",
+	/* stories of the entries this entry links to */
+	[SQL_CANDIDATES_LINKED_TO] =
+		"SELECT DISTINCT e.story_id FROM entry_links l JOIN entries e ON e.canon_url = l.target\n"
+		"WHERE l.entry_id = ?1 AND e.pending = 0 AND e.story_id IS NOT NULL\n"
+		"  AND e.at BETWEEN ?2 AND ?3",
+	/* stories of the entries that link to this entry */
+	[SQL_CANDIDATES_LINKING_IN] =
+		"SELECT DISTINCT e.story_id FROM entry_links l JOIN entries e ON e.id = l.entry_id\n"
+		"WHERE l.target = ?1 AND e.pending = 0 AND e.story_id IS NOT NULL\n"
+		"  AND e.at BETWEEN ?2 AND ?3",
+	/* stories with an entry carrying this tag in the window: one index range per tag */
+	[SQL_CANDIDATES_BY_TAG] =
+		"SELECT DISTINCT e.story_id FROM entry_tags et JOIN entries e ON e.id = et.entry_id\n"
+		"WHERE et.tag_id = ?1 AND et.at BETWEEN ?2 AND ?3 AND e.pending = 0\n"
+		"  AND e.story_id IS NOT NULL AND (et.in_title > 0 OR et.in_text > 1)",
+	[SQL_STORY_MEMBERS] =
+		"SELECT id, title, text FROM entries WHERE story_id = ?1 AND relation != 'duplicate'\n"
+		"  AND at BETWEEN ?2 AND ?3 ORDER BY at DESC LIMIT 24",
+	[SQL_ALL_ENTRIES] =
+		"SELECT id, title, text, at FROM entries ORDER BY id",
+	[SQL_EXPORT_JSONL] =
+		"SELECT json_object('id', e.id, 'feed', f.url, 'guid', e.guid, 'url', e.url,\n"
+		"  'title', e.title,\n"
+		"  'published', strftime('%Y-%m-%dT%H:%M:%SZ', e.published, 'unixepoch'),\n"
+		"  'first_seen', strftime('%Y-%m-%dT%H:%M:%SZ', e.first_seen, 'unixepoch'),\n"
+		"  'revisions', e.revisions,\n"
+		"  'tags', json((SELECT json_group_array(tag) FROM (SELECT t.kind || ':' || t.value AS tag\n"
+		"     FROM entry_tags et JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = e.id\n"
+		"     ORDER BY t.kind, t.value))),\n"
+		"  'story', e.story_id, 'relation', e.relation, 'related_to', e.related_to)\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id\n"
+		"WHERE e.at >= ?1 AND (?2 IS NULL OR f.url = ?2)\n"
+		"ORDER BY e.at, e.id",
+	[SQL_EXPORT_CSV] =
+		"SELECT e.id, f.url, e.guid, e.url, e.title,\n"
+		"  strftime('%Y-%m-%dT%H:%M:%SZ', e.published, 'unixepoch'),\n"
+		"  strftime('%Y-%m-%dT%H:%M:%SZ', e.first_seen, 'unixepoch'), e.revisions,\n"
+		"  (SELECT group_concat(tag, ';') FROM (SELECT t.kind || ':' || t.value AS tag\n"
+		"     FROM entry_tags et JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = e.id\n"
+		"     ORDER BY t.kind, t.value)),\n"
+		"  e.story_id, e.relation, e.related_to\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id\n"
+		"WHERE e.at >= ?1 AND (?2 IS NULL OR f.url = ?2)\n"
+		"ORDER BY e.at, e.id",
+	[SQL_SEARCH] =
+		"SELECT e.id, e.at, f.url, COALESCE(f.title_override, f.title, f.url), e.title, e.url,\n"
+		"  snippet(entries_fts, 1, '[', ']', '...', 16)\n"
+		"FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid\n"
+		"  JOIN feeds f ON f.id = e.feed_id\n"
+		"WHERE entries_fts MATCH ?1 AND e.at >= ?2\n"
+		"  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id\n"
+		"       WHERE et.entry_id = e.id AND t.kind = ?3 AND t.value = ?4 COLLATE NOCASE))\n"
+		"ORDER BY e.at DESC, e.id DESC LIMIT ?5",
+};
+
+struct db {
+	sqlite3 *handle;
+	sqlite3_stmt *stmts[SQL_COUNT];
+	bool writable;
+	char error[512];
+};
+
+void db_set_error(struct db *db, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(db->error, sizeof db->error, fmt, ap);
+	va_end(ap);
+}
+
+/* Takes SQLite's message for the handle's last error. */
+static void take_error(struct db *db)
+{
+	db_set_error(db, "%s", sqlite3_errmsg(db->handle));
+}
+
+const char *db_error(struct db *db)
+{
+	return db->error;
+}
+
+sqlite3 *db_handle(struct db *db)
+{
+	return db->handle;
+}
+
+static int exec(struct db *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->handle, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	db_set_error(db, "%s", msg ? msg : sqlite3_errmsg(db->handle));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static int pragma_int(struct db *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db->handle, sql, -1, &st, NULL) != SQLITE_OK) {
+		take_error(db);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		take_error(db);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Brings the schema to SCHEMA_VERSION, or explains why this database is not ours to touch. */
+static int migrate(struct db *db, const char *path)
+{
+	int version, app_id, tables;
+	char sql[128];
+
+	if (pragma_int(db, "PRAGMA user_version", &version) < 0 ||
+	    pragma_int(db, "PRAGMA application_id", &app_id) < 0 ||
+	    pragma_int(db, "SELECT count(*) FROM sqlite_schema", &tables) < 0)
+		return -1;
+	if ((version > 0 || tables > 0) && app_id != NEWSMON_APPLICATION_ID) {
+		db_set_error(db, "%s is an SQLite database of another program, not newsmon's; "
+		                 "give another path with --db", path);
+		return -1;
+	}
+	if (version > SCHEMA_VERSION) {
+		db_set_error(db, "%s has schema version %d, newer than this newsmon understands (%d); "
+		                 "use a newer newsmon", path, version, SCHEMA_VERSION);
+		return -1;
+	}
+	for (; version < SCHEMA_VERSION; version++) {
+		if (!db->writable) {
+			db_set_error(db, "%s needs a schema upgrade (version %d to %d) but is opened "
+			                 "read-only; run a writing command (import, crawl) first",
+			             path, version, SCHEMA_VERSION);
+			return -1;
+		}
+		if (db_begin(db) < 0)
+			return -1;
+		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		         NEWSMON_APPLICATION_ID, version + 1);
+		if (exec(db, migrations[version]) < 0 || exec(db, sql) < 0 || db_commit(db) < 0) {
+			db_rollback(db);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsize)
+{
+	struct db *db = calloc(1, sizeof *db);
+	int flags = mode == DB_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+	                             : SQLITE_OPEN_READONLY;
+
+	if (db == NULL) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {
+		db_set_error(db, "%s: %s", path, db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
+		goto fail;
+	}
+	db->writable = mode == DB_WRITE;
+	if (db->writable && sqlite3_db_readonly(db->handle, "main") == 1) {
+		db_set_error(db, "%s is read-only; newsmon needs to write it", path);
+		goto fail;
+	}
+	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(db->handle, 1);
+	/* journal_mode needs a write; a read-only open of a WAL database still reads it */
+	if ((db->writable && exec(db, "PRAGMA journal_mode = WAL") < 0) ||
+	    exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0) {
+		char reason[512];
+		snprintf(reason, sizeof reason, "%s", db->error);
+		db_set_error(db, "%s: %s", path, reason);
+		goto fail;
+	}
+	if (migrate(db, path) < 0) {
+		if (strncmp(db->error, path, strlen(path)) != 0) {
+			char reason[512];
+			snprintf(reason, sizeof reason, "%s", db->error);
+			db_set_error(db, "%s: %s", path, reason);
+		}
+		goto fail;
+	}
+	return db;
+fail:
+	snprintf(err, errsize, "%s", db->error);
+	db_close(db);
+	return NULL;
+}
+
+void db_close(struct db *db)
+{
+	if (db == NULL)
+		return;
+	for (int i = 0; i < SQL_COUNT; i++)
+		sqlite3_finalize(db->stmts[i]);
+	if (db->handle && db->writable && !sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+	if (db->handle && db->writable)
+		sqlite3_exec(db->handle, "PRAGMA optimize", NULL, NULL, NULL);
+	sqlite3_close(db->handle);
+	free(db);
+}
+
+sqlite3_stmt *db_stmt(struct db *db, enum db_sql id)
+{
+	sqlite3_stmt *st = db->stmts[id];
+
+	if (st) {
+		sqlite3_reset(st);
+		sqlite3_clear_bindings(st);
+		return st;
+	}
+	if (sqlite3_prepare_v3(db->handle, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &st,
+	                       NULL) != SQLITE_OK) {
+		take_error(db);
+		return NULL;
+	}
+	db->stmts[id] = st;
+	return st;
+}
+
+int db_begin(struct db *db)
+{
+	return exec(db, "BEGIN IMMEDIATE");
+}
+
+int db_commit(struct db *db)
+{
+	return exec(db, "COMMIT");
+}
+
+void db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->handle))
+		sqlite3_exec(db->handle, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_bind_text(sqlite3_stmt *st, int index, const char *s)
+{
+	return s ? sqlite3_bind_text(st, index, s, (int)strlen(s), SQLITE_TRANSIENT)
+	         : sqlite3_bind_null(st, index);
+}
+
+int db_bind_int64_or_null(sqlite3_stmt *st, int index, int64_t v, int64_t none)
+{
+	return v == none ? sqlite3_bind_null(st, index) : sqlite3_bind_int64(st, index, v);
+}
+
+int db_exec_stmt(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		take_error(db);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+const char *db_text(sqlite3_stmt *st, int column)
+{
+	const unsigned char *s = sqlite3_column_text(st, column);
+
+	return s ? (const char *)s : "";
+}

@@ -1,0 +1,67 @@
+/*
+ * store.h — newsmon's database: feeds, every entry exactly once, its revisions, and the record
+ * of every fetch (the provenance a researcher cites).
+ *
+ * Identity within a feed (DESIGN.md): an entry is its guid/id; without one its canonical link;
+ * without either a hash of title and date. A feed whose GUIDs repeat for different entries is
+ * switched, for good and with a note in its health, to guid+link and then guid+link+title, and
+ * its stored entries are re-keyed in the same transaction, so distinct entries stay distinct.
+ *
+ * Each document is stored in one BEGIN IMMEDIATE transaction together with its fetch record:
+ * a crash leaves either all of it or none. Entries whose normalised title and text are
+ * unchanged cost one index lookup and no write; a changed one becomes a new version and the
+ * old one is kept in revisions. New and changed entries are marked pending for story.h.
+ */
+#ifndef NEWSMON_STORE_H
+#define NEWSMON_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct feed;
+struct store;
+
+/* Canonicalises a URL for identity and duplicate detection (crawler/url.c provides it; the
+ * store does not link libcurl). Returns a malloc'd string, or NULL when url is not http(s). */
+typedef char *store_canon_fn(const char *url);
+
+enum store_mode { STORE_READ, STORE_WRITE };
+
+/* Opens the database at path (STORE_WRITE creates it and migrates the schema). Returns the
+ * store, to be closed with store_close, or NULL with a one-line reason in err. canon may be
+ * NULL for a store that only reads. */
+struct store *store_open(const char *path, enum store_mode mode, store_canon_fn *canon,
+                         char *err, size_t errsize);
+void store_close(struct store *s);
+
+/* The last error, one line, borrowed until the next call. */
+const char *store_error(struct store *s);
+
+/* The id of the feed with this URL, creating it (added at now) when missing. Returns -1 on
+ * error. */
+int64_t store_feed_id(struct store *s, const char *url, int64_t now);
+
+/* One fetch (or import) of a feed's document. */
+struct store_fetch {
+	int64_t started;       /* Unix seconds, UTC */
+	int64_t ms;            /* how long it took, or -1 */
+	int status;            /* HTTP status; 0 for a local file */
+	int64_t bytes;         /* body size */
+	const char *url;       /* the URL finally read (after redirects), or NULL */
+	const char *error;     /* what went wrong, NULL when a document was read */
+};
+
+struct store_ingest_result {
+	size_t entries;        /* in the document */
+	size_t new_entries, updated, unchanged;
+};
+
+/* Stores doc (NULL when the fetch produced none: an error, or 304) and the fetch record for
+ * feed_id in one transaction. Returns 0, or -1 with store_error set and nothing written. */
+int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
+                 const struct store_fetch *fetch, struct store_ingest_result *out);
+
+/* The connection, for the other store/ modules (store/db.h); never used outside store/. */
+struct db *store_db(struct store *s);
+
+#endif

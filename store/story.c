@@ -1,0 +1,875 @@
+/*
+ * story.c — tags, duplicates and stories for pending entries (see story.h).
+ *
+ * Cost per entry is bounded by the time windows, not by the size of the database: candidates
+ * come from index range scans (entry_tags by tag and time, entry_links by target, entries by
+ * canonical URL and by normalised title and time), and each candidate story is judged on at
+ * most its last STORY_MEMBERS reports within MEMBER_WINDOW.
+ */
+#include "store/story.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parsers/buf.h"
+#include "parsers/similar.h"
+#include "parsers/tagger.h"
+#include "store/db.h"
+#include "store/store.h"
+
+#define DAY 86400
+#define TAG_WINDOW (10 * DAY)     /* a story is alive this long after its last report */
+#define LINK_WINDOW (60 * DAY)    /* a link back counts this far */
+#define MEMBER_WINDOW (30 * DAY)  /* the reports a story is judged on */
+#define COPY_WINDOW (3 * DAY)     /* syndicated copies appear within days */
+#define COPY_CONTAINMENT 0.8      /* share of the shorter text found in the other */
+#define MAX_CANDIDATES 64
+#define BATCH 256
+#define IDF_PRIOR 200.0        /* see idf() */
+
+/* ------------------------------------------------------------------ a small hash map */
+
+/* uint64 -> int64, open addressing; keys are never 0 (callers add 1 where needed). */
+struct u64map {
+	uint64_t *keys;
+	int64_t *values;
+	size_t cap, n;
+};
+
+static void u64map_free(struct u64map *m)
+{
+	free(m->keys);
+	free(m->values);
+	memset(m, 0, sizeof *m);
+}
+
+static size_t slot_of(const struct u64map *m, uint64_t key)
+{
+	size_t i = (size_t)(key * 0x9E3779B97F4A7C15ull) & (m->cap - 1);
+
+	while (m->keys[i] != 0 && m->keys[i] != key)
+		i = (i + 1) & (m->cap - 1);
+	return i;
+}
+
+static int64_t *u64map_get(const struct u64map *m, uint64_t key)
+{
+	size_t i;
+
+	if (m->cap == 0)
+		return NULL;
+	i = slot_of(m, key);
+	return m->keys[i] == key ? &m->values[i] : NULL;
+}
+
+static int u64map_put(struct u64map *m, uint64_t key, int64_t value)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct u64map bigger = {.cap = m->cap ? m->cap * 2 : 1024};
+		bigger.keys = calloc(bigger.cap, sizeof *bigger.keys);
+		bigger.values = calloc(bigger.cap, sizeof *bigger.values);
+		if (bigger.keys == NULL || bigger.values == NULL) {
+			u64map_free(&bigger);
+			return -1;
+		}
+		for (size_t k = 0; k < m->cap; k++) {
+			if (m->keys[k] == 0)
+				continue;
+			size_t j = slot_of(&bigger, m->keys[k]);
+			bigger.keys[j] = m->keys[k];
+			bigger.values[j] = m->values[k];
+			bigger.n++;
+		}
+		u64map_free(m);
+		*m = bigger;
+	}
+	i = slot_of(m, key);
+	if (m->keys[i] == 0) {
+		m->keys[i] = key;
+		m->n++;
+	}
+	m->values[i] = value;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ state of a run */
+
+struct linker {
+	struct store *store;
+	struct db *db;
+	const struct tagger *tagger;
+	const struct story_hooks *hooks;
+	struct story_stats *stats;
+	struct tag_hits hits;
+	struct u64map tag_ids;       /* tagger value pointer -> tags.id */
+	struct u64map df;            /* term -> document frequency */
+	int64_t docs;                /* documents counted in terms */
+	struct similar_doc entry, story, member;
+	struct buf title, text;      /* the entry being processed */
+	struct buf tag_names, tag_ptrs;
+	struct buf candidates;       /* struct candidate[] */
+	struct buf reason;
+};
+
+struct candidate {
+	int64_t story;
+	unsigned kinds;              /* kinds of the entry's central tags the story has */
+	bool linked;
+};
+
+static enum similar_kind kind_of(const char *kind)
+{
+	if (strcmp(kind, "platform") == 0)
+		return KIND_PLATFORM;
+	if (strcmp(kind, "country") == 0)
+		return KIND_COUNTRY;
+	if (strcmp(kind, "topic") == 0)
+		return KIND_TOPIC;
+	return KIND_OTHER;
+}
+
+static int fail_sql(struct linker *L)
+{
+	db_set_error(L->db, "linking: %s", sqlite3_errmsg(db_handle(L->db)));
+	return -1;
+}
+
+static int oom(struct linker *L)
+{
+	db_set_error(L->db, "linking: out of memory");
+	return -1;
+}
+
+/* Steps a statement expecting one row; returns 1 row, 0 none, -1 error. */
+static int step_row(struct linker *L, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return fail_sql(L);
+}
+
+/* ------------------------------------------------------------------ tags */
+
+static int64_t tag_id(struct linker *L, const char *kind, const char *value)
+{
+	uint64_t key = (uint64_t)(uintptr_t)value;
+	int64_t *have = u64map_get(&L->tag_ids, key), id;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (have)
+		return *have;
+	st = db_stmt(L->db, SQL_TAG_FIND);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, kind);
+	db_bind_text(st, 2, value);
+	rc = step_row(L, st);
+	if (rc == 0) {
+		sqlite3_reset(st);
+		st = db_stmt(L->db, SQL_TAG_INSERT);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, kind);
+		db_bind_text(st, 2, value);
+		rc = step_row(L, st);
+	}
+	if (rc <= 0) {
+		sqlite3_reset(st);
+		return rc == 0 ? fail_sql(L) : -1;
+	}
+	id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return u64map_put(&L->tag_ids, key, id) < 0 ? oom(L) : id;
+}
+
+/* Tags entry id from L->title/L->text, replacing its tags; fills L->tag_ptrs with "kind:value"
+ * strings for events, and the entry's similarity tags. */
+static int tag_entry(struct linker *L, int64_t id, int64_t at, bool replace)
+{
+	sqlite3_stmt *st;
+
+	if (tagger_tag(L->tagger, L->title.data, L->title.len, L->text.data, L->text.len,
+	               &L->hits) < 0)
+		return oom(L);
+	if (replace) {
+		st = db_stmt(L->db, SQL_ENTRY_TAGS_DELETE);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+	}
+	buf_reset(&L->tag_names);
+	buf_reset(&L->tag_ptrs);
+	L->entry.ntags = 0;
+	for (size_t i = 0; i < L->hits.n; i++) {
+		const struct tag_hit *h = &L->hits.v[i];
+		int64_t tid = tag_id(L, h->kind, h->value);
+		if (tid < 0)
+			return -1;
+		st = db_stmt(L->db, SQL_ENTRY_TAG_INSERT);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, tid);
+		sqlite3_bind_int(st, 3, (int)h->in_title);
+		sqlite3_bind_int(st, 4, (int)h->in_text);
+		sqlite3_bind_int64(st, 5, at);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+		if (similar_add_tag(&L->entry, tid, kind_of(h->kind), h->in_title, h->in_text) < 0 ||
+		    buf_printf(&L->tag_names, "%s:%s%c", h->kind, h->value, '\0') < 0)
+			return oom(L);
+	}
+	/* pointers only once the names have stopped moving */
+	for (size_t off = 0; off < L->tag_names.len; off += strlen(L->tag_names.data + off) + 1) {
+		const char *p = L->tag_names.data + off;
+		if (buf_append(&L->tag_ptrs, &p, sizeof p) < 0)
+			return oom(L);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ words and their rarity */
+
+static double idf(uint64_t term, void *arg)
+{
+	struct linker *L = arg;
+	int64_t *have = u64map_get(&L->df, term + 1), df = 0;
+
+	if (have) {
+		df = *have;
+	} else {
+		sqlite3_stmt *st = db_stmt(L->db, SQL_TERM_DF);
+		if (st) {
+			sqlite3_bind_int64(st, 1, (int64_t)term);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				df = sqlite3_column_int64(st, 0);
+			sqlite3_reset(st);
+		}
+		u64map_put(&L->df, term + 1, df);
+	}
+	/* As if IDF_PRIOR more reports existed without the word: while the database is young a word
+	 * two reports share is not yet "common", and as it grows the counts take over. */
+	return log((double)(L->docs + IDF_PRIOR) / (double)(df + 1));
+}
+
+/* Counts the entry's words into the document frequencies. */
+static int count_words(struct linker *L)
+{
+	sqlite3_stmt *st;
+
+	for (size_t i = 0; i <= L->entry.nterms; i++) {
+		/* term 0 is the number of documents */
+		int64_t term = i < L->entry.nterms ? (int64_t)L->entry.terms[i].hash : 0;
+		int64_t *have = u64map_get(&L->df, (uint64_t)term + 1);
+		st = db_stmt(L->db, SQL_TERM_ADD);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, term);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+		if (have)
+			(*have)++;
+	}
+	L->docs++;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ roles */
+
+struct role {
+	int64_t at, story, related_to;
+	char relation[16];
+	char reason[200];
+	double score;
+};
+
+static int load_role(struct linker *L, int64_t id, struct role *r)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_ROLE);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_row(L, st);
+	if (rc == 1) {
+		r->at = sqlite3_column_int64(st, 0);
+		r->story = sqlite3_column_int64(st, 1);
+		snprintf(r->relation, sizeof r->relation, "%s", db_text(st, 2));
+		r->related_to = sqlite3_column_int64(st, 3);
+		snprintf(r->reason, sizeof r->reason, "%s", db_text(st, 4));
+		r->score = sqlite3_column_double(st, 5);
+	}
+	sqlite3_reset(st);
+	return rc == 1 ? 0 : rc == 0 ? (db_set_error(L->db, "entry %lld vanished", (long long)id), -1) : -1;
+}
+
+static int relate(struct linker *L, int64_t id, int64_t story, const char *relation,
+                  int64_t related_to, const char *reason, double score)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_RELATE);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, story);
+	db_bind_text(st, 3, relation);
+	db_bind_int64_or_null(st, 4, related_to, 0);
+	db_bind_text(st, 5, reason && *reason ? reason : NULL);
+	if (reason && *reason)
+		sqlite3_bind_double(st, 6, score);
+	return db_exec_stmt(L->db, st);
+}
+
+static int exec_ids(struct linker *L, enum db_sql sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = db_stmt(L->db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	return db_exec_stmt(L->db, st);
+}
+
+static int story_get(struct linker *L, int64_t story, int64_t *original, int64_t *first)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_STORY_GET);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, story);
+	rc = step_row(L, st);
+	if (rc == 1) {
+		*original = sqlite3_column_int64(st, 0);
+		*first = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc == 1 ? 0 : rc == 0 ? (db_set_error(L->db, "story %lld vanished", (long long)story), -1) : -1;
+}
+
+static int story_update(struct linker *L, int64_t story, int64_t original, int64_t at)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_STORY_UPDATE);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, story);
+	sqlite3_bind_int64(st, 2, original);
+	sqlite3_bind_int64(st, 3, at);
+	return db_exec_stmt(L->db, st);
+}
+
+/* Entry id, published at `at`, takes the place of `old` (same story, same relation): old was
+ * a copy that happened to be seen first, or a report published after this one. */
+static int take_place(struct linker *L, int64_t id, int64_t at, int64_t old, const struct role *r)
+{
+	int64_t original, first;
+
+	if (relate(L, id, r->story, r->relation, r->related_to, r->reason, r->score) < 0 ||
+	    exec_ids(L, SQL_REPOINT_DUPLICATES, old, id) < 0 || story_get(L, r->story, &original, &first) < 0)
+		return -1;
+	if (original == old &&
+	    (exec_ids(L, SQL_REPOINT_FOLLOW_UPS, r->story, id) < 0 ||
+	     story_update(L, r->story, id, at) < 0))
+		return -1;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ duplicates */
+
+/* The entry this one copies, or 0. A same canonical URL anywhere, or the same normalised title
+ * with near-identical text within COPY_WINDOW. */
+static int64_t find_copy(struct linker *L, int64_t id, const char *canon, const char *title_key,
+                         int64_t at, const char **why)
+{
+	sqlite3_stmt *st;
+	int64_t found = 0;
+	int rc;
+
+	if (canon) {
+		st = db_stmt(L->db, SQL_DUP_BY_URL);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, canon);
+		sqlite3_bind_int64(st, 2, id);
+		rc = step_row(L, st);
+		if (rc == 1)
+			found = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return -1;
+		if (found) {
+			*why = "same canonical URL";
+			return found;
+		}
+	}
+	if (title_key == NULL || *title_key == '\0')
+		return 0;
+	st = db_stmt(L->db, SQL_DUP_BY_TITLE);
+	if (st == NULL)
+		return -1;
+	db_bind_text(st, 1, title_key);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, at - COPY_WINDOW);
+	sqlite3_bind_int64(st, 4, at + COPY_WINDOW);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (similar_containment(L->text.data ? L->text.data : "", db_text(st, 1)) >=
+		    COPY_CONTAINMENT) {
+			found = sqlite3_column_int64(st, 0);
+			*why = "same title and text";
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail_sql(L);
+	return found;
+}
+
+static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, const char *why)
+{
+	struct role r;
+
+	if (load_role(L, of, &r) < 0)
+		return -1;
+	if (strcmp(r.relation, "duplicate") == 0) { /* point at what the copy copies */
+		of = r.related_to;
+		if (load_role(L, of, &r) < 0)
+			return -1;
+	}
+	buf_reset(&L->reason);
+	if (at < r.at) {
+		/* the copy was seen first: this is the entry it copies */
+		if (take_place(L, id, at, of, &r) < 0)
+			return -1;
+		buf_printf(&L->reason, "%s as entry %lld, published earlier", why, (long long)id);
+		return relate(L, of, r.story, "duplicate", id, buf_str(&L->reason), 1.0);
+	}
+	buf_printf(&L->reason, "%s as entry %lld", why, (long long)of);
+	return relate(L, id, r.story, "duplicate", of, buf_str(&L->reason), 1.0);
+}
+
+/* ------------------------------------------------------------------ stories */
+
+static int add_candidate(struct linker *L, int64_t story, unsigned kind_bit, bool linked)
+{
+	struct candidate *c = (struct candidate *)L->candidates.data;
+	size_t n = L->candidates.len / sizeof *c;
+
+	for (size_t i = 0; i < n; i++) {
+		if (c[i].story == story) {
+			c[i].kinds |= kind_bit;
+			c[i].linked |= linked;
+			return 0;
+		}
+	}
+	struct candidate add = {.story = story, .kinds = kind_bit, .linked = linked};
+	return buf_append(&L->candidates, &add, sizeof add) < 0 ? oom(L) : 0;
+}
+
+/* Runs a candidate query (already bound) and adds each story it yields. */
+static int collect(struct linker *L, sqlite3_stmt *st, unsigned kind_bit, bool linked)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (add_candidate(L, sqlite3_column_int64(st, 0), kind_bit, linked) < 0) {
+			sqlite3_reset(st);
+			return -1;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+}
+
+static int find_candidates(struct linker *L, int64_t id, const char *canon, int64_t at)
+{
+	sqlite3_stmt *st;
+
+	buf_reset(&L->candidates);
+	st = db_stmt(L->db, SQL_CANDIDATES_LINKED_TO);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
+	sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
+	if (collect(L, st, 0, true) < 0)
+		return -1;
+	if (canon) {
+		st = db_stmt(L->db, SQL_CANDIDATES_LINKING_IN);
+		if (st == NULL)
+			return -1;
+		db_bind_text(st, 1, canon);
+		sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
+		sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
+		if (collect(L, st, 0, true) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < L->entry.ntags; i++) {
+		const struct similar_tag *t = &L->entry.tags[i];
+		if (t->kind == KIND_OTHER)
+			continue;
+		st = db_stmt(L->db, SQL_CANDIDATES_BY_TAG);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, t->id);
+		sqlite3_bind_int64(st, 2, at - TAG_WINDOW);
+		sqlite3_bind_int64(st, 3, at + TAG_WINDOW);
+		if (collect(L, st, 1u << t->kind, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Builds L->story from the story's recent reports. */
+static int load_story(struct linker *L, int64_t story, int64_t at)
+{
+	sqlite3_stmt *members = db_stmt(L->db, SQL_STORY_MEMBERS), *tags;
+	int rc;
+
+	if (members == NULL)
+		return -1;
+	L->story.ntags = L->story.nterms = 0;
+	L->story.members = 0;
+	L->story.norm = 0;
+	sqlite3_bind_int64(members, 1, story);
+	sqlite3_bind_int64(members, 2, at - MEMBER_WINDOW);
+	sqlite3_bind_int64(members, 3, at + MEMBER_WINDOW);
+	while ((rc = sqlite3_step(members)) == SQLITE_ROW) {
+		if (similar_words(&L->member, db_text(members, 1), db_text(members, 2)) < 0)
+			goto nomem;
+		L->member.ntags = 0;
+		tags = db_stmt(L->db, SQL_ENTRY_TAGS_OF);
+		if (tags == NULL)
+			goto fail;
+		sqlite3_bind_int64(tags, 1, sqlite3_column_int64(members, 0));
+		while ((rc = sqlite3_step(tags)) == SQLITE_ROW)
+			if (similar_add_tag(&L->member, sqlite3_column_int64(tags, 0),
+			                    kind_of(db_text(tags, 1)), (unsigned)sqlite3_column_int(tags, 2),
+			                    (unsigned)sqlite3_column_int(tags, 3)) < 0)
+				goto nomem;
+		sqlite3_reset(tags);
+		if (rc != SQLITE_DONE)
+			goto fail;
+		similar_weigh(&L->member, idf, L);
+		if (similar_merge(&L->story, &L->member) < 0)
+			goto nomem;
+	}
+	sqlite3_reset(members);
+	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+nomem:
+	sqlite3_reset(members);
+	return oom(L);
+fail:
+	sqlite3_reset(members);
+	return fail_sql(L);
+}
+
+/* The reason a verdict gives, in words, into L->reason. */
+static void word_reason(struct linker *L, const struct similar_verdict *v, bool linked)
+{
+	buf_reset(&L->reason);
+	if (linked)
+		buf_puts(&L->reason, "links to the story");
+	if (v->nshared) {
+		buf_puts(&L->reason, linked ? "; shares " : "shares ");
+		for (size_t i = 0; i < v->nshared; i++)
+			for (size_t k = 0; k < L->hits.n; k++)
+				if (L->entry.tags[k].id == v->shared[i])
+					buf_printf(&L->reason, "%s%s:%s", i ? ", " : "", L->hits.v[k].kind,
+					           L->hits.v[k].value);
+	}
+	buf_printf(&L->reason, "; words %.2f", v->words);
+}
+
+/* Joins the entry to the closest story that will take it, or starts one. Sets *kind. */
+static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t at,
+                      enum story_event_kind *kind, int64_t *story_out)
+{
+	struct similar_verdict v, best = {0};
+	struct candidate *c;
+	int64_t best_story = 0, original, first;
+	bool best_linked = false;
+	size_t n, tried = 0;
+
+	if (find_candidates(L, id, canon, at) < 0)
+		return -1;
+	c = (struct candidate *)L->candidates.data;
+	n = L->candidates.len / sizeof *c;
+	for (size_t i = 0; i < n && tried < MAX_CANDIDATES; i++) {
+		/* without a link, a story sharing fewer than two kinds can never be joined */
+		if (!c[i].linked && __builtin_popcount(c[i].kinds) < 2)
+			continue;
+		tried++;
+		if (load_story(L, c[i].story, at) < 0)
+			return -1;
+		if (L->story.members == 0)
+			continue;
+		similar_decide(&L->entry, &L->story, c[i].linked, &v);
+		if (v.join && (best_story == 0 || v.score > best.score)) {
+			best = v;
+			best_story = c[i].story;
+			best_linked = c[i].linked;
+		}
+	}
+	if (best_story == 0) {
+		sqlite3_stmt *st = db_stmt(L->db, SQL_STORY_INSERT);
+		int rc;
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, at);
+		rc = step_row(L, st);
+		*story_out = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != 1)
+			return rc == 0 ? fail_sql(L) : -1;
+		*kind = STORY_NEW;
+		L->stats->stories++;
+		return relate(L, id, *story_out, "original", 0, NULL, 0);
+	}
+	word_reason(L, &best, best_linked);
+	*kind = STORY_FOLLOW_UP;
+	*story_out = best_story;
+	L->stats->follow_ups++;
+	if (story_get(L, best_story, &original, &first) < 0)
+		return -1;
+	if (at < first) {
+		/* an earlier report than the story's original: it becomes the original */
+		struct role old;
+		if (load_role(L, original, &old) < 0 ||
+		    relate(L, id, best_story, "original", 0, NULL, 0) < 0 ||
+		    exec_ids(L, SQL_REPOINT_FOLLOW_UPS, best_story, id) < 0 ||
+		    relate(L, original, best_story, "follow-up", id, buf_str(&L->reason), best.score) < 0)
+			return -1;
+		return story_update(L, best_story, id, at);
+	}
+	if (relate(L, id, best_story, "follow-up", original, buf_str(&L->reason), best.score) < 0)
+		return -1;
+	return story_update(L, best_story, original, at);
+}
+
+/* ------------------------------------------------------------------ one entry */
+
+static int copy_text(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	return buf_puts(b, s);
+}
+
+static int process_entry(struct linker *L, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_FOR_LINKING);
+	char feed_title[512], url[2048], canon_buf[2048], relation[16], title_key[20] = "";
+	const char *canon = NULL, *why = NULL;
+	int64_t at, story, copy_of;
+	int pending, rc;
+	enum story_event_kind kind;
+	bool event = true;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_row(L, st);
+	if (rc <= 0) {
+		sqlite3_reset(st);
+		return rc;
+	}
+	if (copy_text(&L->title, db_text(st, 0)) < 0 || copy_text(&L->text, db_text(st, 1)) < 0) {
+		sqlite3_reset(st);
+		return oom(L);
+	}
+	at = sqlite3_column_int64(st, 2);
+	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		snprintf(canon_buf, sizeof canon_buf, "%s", db_text(st, 3));
+		canon = canon_buf;
+	}
+	pending = sqlite3_column_int(st, 4);
+	snprintf(relation, sizeof relation, "%s", db_text(st, 5));
+	snprintf(url, sizeof url, "%s", db_text(st, 6));
+	snprintf(feed_title, sizeof feed_title, "%s", db_text(st, 7));
+	story = sqlite3_column_int64(st, 8);
+	snprintf(title_key, sizeof title_key, "%s", db_text(st, 9));
+	sqlite3_reset(st);
+
+	/* words first: tagging adds the tags to them */
+	if (pending == 1 && similar_words(&L->entry, L->title.data, L->text.data) < 0)
+		return oom(L);
+	if (tag_entry(L, id, at, pending == 2) < 0)
+		return -1;
+	if (pending == 2) {
+		kind = STORY_UPDATED;
+		event = strcmp(relation, "duplicate") != 0;
+		L->stats->updated++;
+	} else {
+		if (count_words(L) < 0)
+			return -1;
+		similar_weigh(&L->entry, idf, L);
+		copy_of = find_copy(L, id, canon, title_key, at, &why);
+		if (copy_of < 0)
+			return -1;
+		if (copy_of > 0) {
+			if (make_duplicate(L, id, at, copy_of, why) < 0)
+				return -1;
+			L->stats->duplicates++;
+			event = false;
+		} else if (link_entry(L, id, canon, at, &kind, &story) < 0) {
+			return -1;
+		}
+	}
+	if (exec_ids(L, SQL_ENTRY_DONE, id, 0) < 0)
+		return -1;
+	L->stats->processed++;
+	if (!event || L->hooks == NULL || L->hooks->event == NULL)
+		return 0;
+	struct story_event ev = {
+		.kind = kind,
+		.entry_id = id,
+		.story_id = story,
+		.published = at,
+		.feed_title = feed_title,
+		.title = buf_str(&L->title),
+		.url = url[0] ? url : NULL,
+		.text = buf_str(&L->text),
+		.tags = (const char *const *)L->tag_ptrs.data,
+		.ntags = L->tag_ptrs.len / sizeof(char *),
+	};
+	if (L->hooks->event(&ev, L->hooks->arg) != 0) {
+		db_set_error(L->db, "stopped");
+		return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ runs */
+
+static void linker_free(struct linker *L)
+{
+	tag_hits_free(&L->hits);
+	u64map_free(&L->tag_ids);
+	u64map_free(&L->df);
+	similar_doc_free(&L->entry);
+	similar_doc_free(&L->story);
+	similar_doc_free(&L->member);
+	buf_free(&L->title);
+	buf_free(&L->text);
+	buf_free(&L->tag_names);
+	buf_free(&L->tag_ptrs);
+	buf_free(&L->candidates);
+	buf_free(&L->reason);
+}
+
+static int load_ids(struct linker *L, enum db_sql sql, struct buf *ids)
+{
+	sqlite3_stmt *st = db_stmt(L->db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (buf_append(ids, &id, sizeof id) < 0) {
+			sqlite3_reset(st);
+			return oom(L);
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+}
+
+int story_process(struct store *s, const struct tagger *t, const struct story_hooks *hooks,
+                  struct story_stats *stats)
+{
+	struct linker L = {.store = s, .db = store_db(s), .tagger = t, .hooks = hooks, .stats = stats};
+	struct buf ids = {0};
+	size_t n, i = 0;
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	memset(stats, 0, sizeof *stats);
+	if (load_ids(&L, SQL_PENDING, &ids) < 0)
+		goto done;
+	st = db_stmt(L.db, SQL_TERM_DF);
+	if (st == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, 0);
+	L.docs = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	n = ids.len / sizeof(int64_t);
+	while (i < n) {
+		if (db_begin(L.db) < 0)
+			goto done;
+		for (size_t k = 0; k < BATCH && i < n; k++, i++) {
+			if (process_entry(&L, ((int64_t *)ids.data)[i]) < 0) {
+				db_rollback(L.db);
+				if (hooks && hooks->batch_done)
+					hooks->batch_done(false, hooks->arg);
+				goto done;
+			}
+		}
+		if (db_commit(L.db) < 0) {
+			db_rollback(L.db);
+			if (hooks && hooks->batch_done)
+				hooks->batch_done(false, hooks->arg);
+			goto done;
+		}
+		if (hooks && hooks->batch_done)
+			hooks->batch_done(true, hooks->arg);
+	}
+	rc = 0;
+done:
+	buf_free(&ids);
+	linker_free(&L);
+	return rc;
+}
+
+int64_t story_retag(struct store *s, const struct tagger *t)
+{
+	struct story_stats stats;
+	struct linker L = {.store = s, .db = store_db(s), .tagger = t, .stats = &stats};
+	sqlite3_stmt *st = NULL;
+	int64_t count = 0;
+	int rc;
+
+	if (db_begin(L.db) < 0)
+		return -1;
+	st = db_stmt(L.db, SQL_ALL_ENTRIES);
+	if (st == NULL)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (copy_text(&L.title, db_text(st, 1)) < 0 || copy_text(&L.text, db_text(st, 2)) < 0) {
+			oom(&L);
+			goto fail;
+		}
+		if (tag_entry(&L, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 3), true) < 0)
+			goto fail;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		fail_sql(&L);
+		goto fail;
+	}
+	sqlite3_reset(st);
+	if (db_commit(L.db) < 0)
+		goto fail;
+	linker_free(&L);
+	return count;
+fail:
+	if (st)
+		sqlite3_reset(st);
+	db_rollback(L.db);
+	linker_free(&L);
+	return -1;
+}

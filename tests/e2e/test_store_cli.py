@@ -1,0 +1,233 @@
+"""End-to-end: import, export and search through the real binary on a real SQLite file,
+including databases that are not newsmon's, read-only, corrupt, on a full disk, and an import
+killed with SIGKILL over and over."""
+
+import csv
+import io
+import json
+import os
+import random
+import resource
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harness import (check, check_eq, check_in, corpus_dir, done, newsmon, newsmon_bin,  # noqa: E402
+                     repo_root, sqlite, tempdir)
+
+NOW = {"NEWSMON_NOW": "1767225600"}  # 2026-01-01: first_seen is reproducible
+EXPORT_KEYS = ["id", "feed", "guid", "url", "title", "published", "first_seen", "revisions",
+               "tags", "story", "relation", "related_to"]
+
+corpus = sorted(p for p in corpus_dir().iterdir() if p.suffix in (".xml", ".rss", ".atom", ".json"))
+check(len(corpus) >= 48, "the shared corpus is beside the repository")
+
+
+def export_rows(db):
+    r = newsmon("export", db=db, env=NOW)
+    check_eq(r.code, 0, "export exits 0")
+    return [json.loads(line) for line in r.out.splitlines()]
+
+
+with tempdir() as tmp:
+    db = tmp / "t.db"
+
+    # --- import: every corpus file, one summary line each on stderr, nothing on stdout -------
+    r = newsmon("import", *corpus, db=db, env=NOW)
+    check_eq(r.code, 0, "importing the corpus exits 0")
+    check_eq(r.out, "", "import prints nothing on stdout")
+    summaries = [line for line in r.err.splitlines() if line.startswith("import ") and "entries (" in line]
+    check_eq(len(summaries), len(corpus), "one summary line per file")
+    total = sum(int(line.split(": ")[-1].split()[0]) for line in summaries)
+    rows = export_rows(db)
+    check_eq(len(rows), total, "every entry of every file is stored once")
+    check(all(list(row) == EXPORT_KEYS for row in rows), "export objects have the pinned keys in order")
+    check(all(isinstance(row["id"], int) and isinstance(row["tags"], list) and
+              isinstance(row["story"], int) and row["relation"] in ("original", "follow-up", "duplicate")
+              for row in rows), "export values have the pinned types")
+    check(all(row["first_seen"] == "2026-01-01T00:00:00Z" for row in rows), "first_seen is the import time")
+    check(all(row["feed"].startswith("file://") for row in rows), "files are stored under file:// URLs")
+    check(any(row["tags"] for row in rows), "entries are tagged")
+
+    # --- the same documents again: nothing new, nothing changed --------------------------------
+    r = newsmon("import", *corpus, db=db, env=NOW)
+    check_eq(r.code, 0, "re-import exits 0")
+    check(all("(0 new, 0 updated" in line for line in r.err.splitlines() if "entries (" in line),
+          "re-import finds every entry unchanged")
+    check_eq(export_rows(db), rows, "the export is identical after a re-import")
+
+    # --- a feed that changes between imports: a revision, in place ----------------------------
+    v1 = ('<rss version="2.0"><channel><title>Trade</title><item><guid>hk-1</guid>'
+          '<title>WhatsApp, Telegram refuse Hong Kong data requests</title>'
+          '<link>https://trade.example/hk</link><description>&lt;p&gt;WhatsApp and Telegram paused '
+          'requests.&lt;/p&gt;</description><pubDate>Mon, 06 Jul 2020 10:00:00 +0800</pubDate>'
+          '</item></channel></rss>')
+    v2 = v1.replace("requests.&lt;/p&gt;", "requests.&lt;/p&gt;&lt;p&gt;UPDATE &amp;ndash; 10:00 "
+                    "7/7/20: Facebook and Google followed.&lt;/p&gt;")
+    (tmp / "v1.xml").write_text(v1)
+    (tmp / "v2.xml").write_text(v2)
+    feed = "https://trade.example/feed"
+    newsmon("import", "--url", feed, tmp / "v1.xml", db=db, env=NOW)
+    r = newsmon("import", "--url", feed, tmp / "v2.xml", db=db, env=NOW)
+    check_in("(0 new, 1 updated, 0 unchanged)", r.err, "the UPDATE paragraph is one revision")
+    row = [x for x in export_rows(db) if x["feed"] == feed][0]
+    check_eq(row["revisions"], 1, "export counts the revision")
+    check_eq(row["published"], "2020-07-06T02:00:00Z", "published is UTC")
+    r = newsmon("import", "--url", feed, tmp / "v2.xml", db=db, env=NOW)
+    check_in("(0 new, 0 updated, 1 unchanged)", r.err, "the same version twice is no revision")
+
+    # --- export filters and CSV ----------------------------------------------------------------
+    r = newsmon("export", "--feed", feed, db=db)
+    check_eq(len(r.out.splitlines()), 1, "--feed keeps one feed's entries")
+    r = newsmon("export", "--since", "2020-07-06", "--feed", feed, db=db)
+    check_eq(len(r.out.splitlines()), 1, "--since keeps later entries")
+    r = newsmon("export", "--since", "2020-07-07", "--feed", feed, db=db)
+    check_eq(r.out, "", "--since drops earlier entries")
+    r = newsmon("export", "--since", "last tuesday", db=db)
+    check_eq(r.code, 2, "an unreadable --since is bad usage")
+    check_in("cannot read the date", r.err, "and says so")
+    r = newsmon("export", "--format", "csv", db=db)
+    check_eq(r.code, 0, "CSV export exits 0")
+    table = list(csv.reader(io.StringIO(r.out, newline="")))
+    check_eq(table[0], EXPORT_KEYS, "CSV header row has the same columns")
+    check_eq(len(table) - 1, len(export_rows(db)), "one CSV row per entry")
+    by_id = {row["id"]: row for row in export_rows(db)}
+    check(all(by_id[int(t[0])]["title"] == t[4] for t in table[1:]), "CSV quoting round-trips titles")
+    check(all(";".join(by_id[int(t[0])]["tags"]) == t[8] for t in table[1:]), "CSV joins tags with ';'")
+
+    # --- search ----------------------------------------------------------------------------------
+    r = newsmon("search", "Facebook AND Google", "--json", db=db)
+    hits = [json.loads(line) for line in r.out.splitlines()]
+    check(any(h["url"] == "https://trade.example/hk" for h in hits), "search finds the revised text")
+    r = newsmon("search", "telegram", "--tag", "country:HK", "--limit", "5", db=db)
+    check_eq(r.code, 0, "search with a tag filter exits 0")
+    check_in("WhatsApp, Telegram refuse Hong Kong data requests", r.out, "and lists the entry")
+    r = newsmon("search", "telegram AND", db=db)
+    check_eq(r.code, 2, "a malformed query is bad usage")
+    check_in("cannot read the query", r.err, "and is explained in words")
+    check(len(r.err.strip().splitlines()) == 1, "in one line")
+    r = newsmon("search", "zzzznotaword", db=db)
+    check_eq((r.code, r.out), (0, ""), "no match: exit 0, nothing on stdout")
+
+    # --- databases newsmon must not use -------------------------------------------------------
+    junk = tmp / "junk.db"
+    junk.write_bytes(b"GIF89a" + bytes(range(256)) * 40)
+    before = junk.read_bytes()
+    for cmd in (["export"], ["import", corpus[0]]):
+        r = newsmon(*cmd, db=junk)
+        check_eq(r.code, 1, f"{cmd[0]} on a file that is not a database exits 1")
+        check_in("not a database", r.err, "and says so")
+        check_eq(len(r.err.strip().splitlines()), 1, "in one line")
+    check_eq(junk.read_bytes(), before, "and leaves the file as it was")
+
+    other = tmp / "other.db"
+    con = sqlite3.connect(other)
+    con.execute("CREATE TABLE invoices(id INTEGER PRIMARY KEY, amount REAL)")
+    con.commit()
+    con.close()
+    r = newsmon("import", corpus[0], db=other)
+    check_eq(r.code, 1, "another program's database is refused")
+    check_in("another program", r.err, "and named as such")
+    with sqlite(other) as con:
+        check_eq([x[0] for x in con.rows("SELECT name FROM sqlite_schema")], ["invoices"],
+                 "nothing is added to it")
+
+    newer = tmp / "newer.db"
+    newsmon("import", corpus[0], db=newer)
+    con = sqlite3.connect(newer)
+    con.execute("PRAGMA user_version = 42")
+    con.close()
+    r = newsmon("export", db=newer)
+    check_eq(r.code, 1, "a database from a newer newsmon is refused")
+    check_in("newer than this newsmon", r.err, "and the user is told to upgrade")
+
+    missing = tmp / "nowhere" / "t.db"
+    r = newsmon("import", corpus[0], db=missing)
+    check_eq(r.code, 1, "a database in a missing directory is an error")
+    check_in(str(missing), r.err, "naming the path")
+
+    corrupt = tmp / "corrupt.db"
+    newsmon("import", *corpus[:10], db=corrupt)
+    data = bytearray(corrupt.read_bytes())
+    for i in range(8192, len(data), 4096):  # scribble over every page's header but the first
+        data[i:i + 64] = b"\xff" * 64
+    corrupt.write_bytes(bytes(data))
+    r = newsmon("export", db=corrupt)
+    check_eq(r.code, 1, "a corrupt database is an error")
+    check("malformed" in r.err or "not a database" in r.err, "named as corrupt")
+
+    readonly = tmp / "ro.db"
+    newsmon("import", corpus[0], db=readonly)
+    os.chmod(readonly, 0o444)
+    os.chmod(tmp, 0o555)
+    if os.geteuid() != 0:
+        r = newsmon("import", corpus[1], db=readonly)
+        check_eq(r.code, 1, "importing into a read-only database is an error")
+        check_in("read-only", r.err, "that says read-only")
+    r = newsmon("export", db=readonly)
+    check_eq(r.code, 0, "a read-only database can still be exported")
+    os.chmod(tmp, 0o755)
+    os.chmod(readonly, 0o644)
+
+    # --- a full disk: the write fails, the error is clear, the database is intact -------------
+    small = tmp / "small.db"
+    newsmon("import", corpus[0], db=small, env=NOW)
+    count_before = len(export_rows(small))
+    big = [p for p in corpus if p.stat().st_size > 100000]
+    limit = small.stat().st_size + 64 * 1024
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([newsmon_bin(), "--db", str(small), "import", *map(str, big)],
+                          preexec_fn=limited, capture_output=True, text=True, env={**os.environ, **NOW})
+    check_eq(proc.returncode, 1, "running out of file space is an error, not a crash")
+    check("disk" in proc.stderr or "full" in proc.stderr, "the message says the disk is the problem")
+    with sqlite(small) as con:
+        check_eq(con.integrity(), "ok", "the database is consistent after the failed write")
+    check(len(export_rows(small)) >= count_before, "and nothing stored before is lost")
+
+    # --- kill -9 during an import, again and again: consistent every time, complete after ------
+    # The corpus several times over under different URLs: a long enough import to interrupt.
+    args = []
+    for copy in range(6):
+        for p in corpus:
+            args += ["--url", f"https://copy{copy}.example/{p.name}", str(p)]
+    reference = tmp / "reference.db"
+    r = newsmon("import", *args, db=reference, env=NOW, timeout=300)
+    check_eq(r.code, 0, "the reference import completes")
+    killed = tmp / "killed.db"
+    rng = random.Random(7)
+    iterations = 20
+    intact = 0
+    for _ in range(iterations):
+        proc = subprocess.Popen([newsmon_bin(), "--db", str(killed), "import", *args],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                env={**os.environ, **NOW})
+        time.sleep(rng.uniform(0.02, 0.8))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        if not killed.exists():  # killed before it created the file: nothing to check
+            intact += 1
+            continue
+        with sqlite(killed) as con:
+            intact += con.integrity() == "ok"
+    check_eq(intact, iterations, "PRAGMA integrity_check is ok after every kill")
+    r = newsmon("import", *args, db=killed, env=NOW, timeout=300)
+    check_eq(r.code, 0, "a rerun after the kills completes")
+
+    def identity(rows):
+        return sorted((x["feed"], x["guid"] or "", x["url"] or "", x["title"], x["published"] or "",
+                       x["first_seen"], x["revisions"], tuple(x["tags"])) for x in rows)
+
+    got, want = export_rows(killed), export_rows(reference)
+    check_eq(len(got), len(want), "nothing lost, nothing twice")
+    check(identity(got) == identity(want), "the same entries, revisions and tags as an uninterrupted import")
+    with sqlite(killed) as con:
+        check_eq(con.value("SELECT count(*) FROM entries WHERE pending != 0"), 0,
+                 "every entry was processed in the end")
+
+done()

@@ -178,7 +178,8 @@ static uint32_t greek_lower(uint32_t cp)
 	for (size_t k = 0; k < sizeof greek_fold / sizeof greek_fold[0]; k++)
 		if (greek_fold[k][0] == cp)
 			return greek_fold[k][1];
-	if (cp >= 0x391 && cp <= 0x3A9)
+	/* U+03A2 is unassigned: +0x20 would make it a final sigma, whose own fold is σ */
+	if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2)
 		return cp + 0x20;
 	return cp;
 }

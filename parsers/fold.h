@@ -68,7 +68,8 @@ size_t fold_next(const struct fold_table *t, const unsigned char *s, size_t n, i
  * at the start or the end. When cls is not NULL, appends to it one enum fold_class byte per
  * byte appended to out (FOLD_SPACE for a space), which is where words begin and end. Appends
  * nothing when s folds to nothing. Returns 0, or -1 when a buffer refused to grow (out of
- * memory or its cap; both are then as they were). */
+ * memory, or its cap: each must have room for n + 3 more bytes, whatever the fold takes; both
+ * are then as they were). */
 int fold_string(const struct fold_table *t, const char *s, size_t n, int keep_case,
                 struct buf *out, struct buf *cls);
 

@@ -29,7 +29,6 @@
 #include "parsers/date.h"
 #include "parsers/encoding.h"
 #include "parsers/fold.h"
-#include "parsers/hash.h"
 #include "parsers/text.h"
 
 #define NONE UINT32_MAX
@@ -85,9 +84,9 @@ struct alert_rules {
 	uint32_t *scanned;     /* terms found by memmem */
 	size_t nscanned;
 	unsigned char lead_len[MAX_TERM + 1]; /* 1: some indexed term's leading word is this long */
+	unsigned char prefix_len[MAX_TERM + 1]; /* 1: some one-word prefix term is this long */
+	size_t max_prefix;                    /* the longest of those */
 	unsigned char first[256];             /* 1: some indexed term's leading word starts so */
-	uint32_t prefix_len[MAX_TERM + 1];    /* lengths of one-word prefixes, ascending */
-	size_t nprefix;
 	int has_words, has_tags;
 	struct fold_table fold;
 	/* alerts_eval's scratch */
@@ -148,9 +147,31 @@ static int map_reserve(struct map *m)
 	return 0;
 }
 
+/* FNV-1a a byte at a time, so that the prefixes of a word hash on the way to the word, then
+ * a multiply-xorshift so that the low bits, which pick the slot, depend on every byte. Only
+ * the rules' own terms are stored, so text crafted to collide can make no chain longer. */
+#define HASH_START 2166136261u
+
+static uint32_t hash_step(uint32_t h, unsigned char c)
+{
+	return (h ^ c) * 16777619u;
+}
+
+static uint32_t hash_end(uint32_t h, unsigned kind)
+{
+	h ^= kind;
+	h ^= h >> 16;
+	h *= 0x7FEB352Du;
+	return h ^ h >> 15;
+}
+
 static uint32_t hash_key(const char *s, size_t n, unsigned kind)
 {
-	return (uint32_t)(hash64(s, n) >> 32) ^ kind;
+	uint32_t h = HASH_START;
+
+	for (size_t i = 0; i < n; i++)
+		h = hash_step(h, (unsigned char)s[i]);
+	return hash_end(h, kind);
 }
 
 static const struct term *term_at(const struct alert_rules *r, uint32_t id)
@@ -619,7 +640,6 @@ static int build_index(struct alert_rules *r)
 {
 	size_t nterms = r->terms.len / sizeof(struct term);
 	struct term *terms = (struct term *)r->terms.data;
-	unsigned char prefix[MAX_TERM + 1] = {0}; /* 1: a one-word prefix term is this long */
 
 	r->hit = calloc(nterms > 0 ? nterms : 1, 1);
 	r->scanned = malloc((nterms > 0 ? nterms : 1) * sizeof *r->scanned);
@@ -647,13 +667,12 @@ static int build_index(struct alert_rules *r)
 		slot->id = id;
 		r->first[(unsigned char)probe.s[0]] = 1;
 		r->lead_len[t->lead] = 1;
-		if (t->kind == TERM_PREFIX && t->lead == t->len)
-			prefix[t->lead] = 1;
+		if (t->kind == TERM_PREFIX && t->lead == t->len) {
+			r->prefix_len[t->lead] = 1;
+			if (t->lead > r->max_prefix)
+				r->max_prefix = t->lead;
+		}
 	}
-	/* ascending, so that a lookup stops at the first length that is not shorter than the word */
-	for (uint32_t n = 1; n <= MAX_TERM; n++)
-		if (prefix[n])
-			r->prefix_len[r->nprefix++] = n;
 	return 0;
 }
 
@@ -741,23 +760,23 @@ static void match_chain(struct alert_rules *r, uint32_t id, size_t i)
 	}
 }
 
-/* Looks up the word at [i, j) of the folded entry: whole, and its prefixes. */
+/* Looks up the word at [i, j) of the folded entry: whole, and its prefixes as long as some
+ * one-word prefix term, hashing it once. */
 static void match_word(struct alert_rules *r, size_t i, size_t j)
 {
 	const char *w = r->text.data + i;
-	size_t n = j - i;
+	size_t n = j - i, whole = n <= MAX_TERM && r->lead_len[n];
+	size_t last = whole ? n : (n - 1 < r->max_prefix ? n - 1 : r->max_prefix);
 	struct probe probe = {.r = r, .s = w};
-	struct slot *slot;
+	uint32_t h = HASH_START;
 
-	if (n <= MAX_TERM && r->lead_len[n]) {
-		probe.n = n;
-		slot = map_find(&r->by_lead, hash_key(w, n, 0), same_lead, &probe);
-		if (slot->id != NONE)
-			match_chain(r, slot->id, i);
-	}
-	for (size_t k = 0; k < r->nprefix && r->prefix_len[k] < n; k++) {
-		probe.n = r->prefix_len[k];
-		slot = map_find(&r->by_lead, hash_key(w, probe.n, 0), same_lead, &probe);
+	for (size_t len = 1; len <= last; len++) {
+		struct slot *slot;
+		h = hash_step(h, (unsigned char)w[len - 1]);
+		if (len < n ? !r->prefix_len[len] : !whole)
+			continue;
+		probe.n = len;
+		slot = map_find(&r->by_lead, hash_end(h, 0), same_lead, &probe);
 		if (slot->id != NONE)
 			match_chain(r, slot->id, i);
 	}

@@ -105,19 +105,24 @@ struct probe {
 	unsigned kind;
 };
 
-typedef int same_fn(const struct probe *p, uint32_t id);
-
 /* Returns the slot holding the id for which same(p, id) holds, or the empty slot where it
- * belongs; NULL when the map has no slots at all. */
-static struct slot *map_find(const struct map *m, uint32_t h, same_fn *same, const struct probe *p)
+ * belongs. The map must have slots (map_reserve). */
+static struct slot *map_find(const struct map *m, uint32_t h,
+                             int (*same)(const struct probe *p, uint32_t id),
+                             const struct probe *p)
 {
-	if (m->slot == NULL)
-		return NULL;
 	for (size_t i = h & m->mask;; i = (i + 1) & m->mask) {
 		struct slot *s = &m->slot[i];
 		if (s->id == NONE || (s->hash == h && same(p, s->id)))
 			return s;
 	}
+}
+
+/* The id for which same(p, id) holds, or NONE (also when the map is empty). */
+static uint32_t map_get(const struct map *m, uint32_t h,
+                        int (*same)(const struct probe *p, uint32_t id), const struct probe *p)
+{
+	return m->slot != NULL ? map_find(m, h, same, p)->id : NONE;
 }
 
 /* Makes room for one more id, doubling the slots when the map is half full. Returns 0 or -1
@@ -221,38 +226,24 @@ struct parse {
 	struct map names;      /* the rules by name, regardless of case */
 };
 
-/* Records "FILE:LINE: message" (nothing when out of memory, which then reads as such). */
-static void vfail(struct parse *p, const char *fmt, va_list ap)
-{
-	struct buf b = {0};
-
-	if (buf_printf(&b, "%s:%zu: ", p->file, p->line) == 0 && buf_vprintf(&b, fmt, ap) == 0)
-		p->err = buf_steal(&b);
-	buf_free(&b);
-}
-
-/* vfail for functions that return 0 or -1: returns -1. */
+/* Records "FILE:LINE: message" (nothing when out of memory, which then reads as such).
+ * Returns -1. */
 static int fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parse *p, const char *fmt, ...)
 {
+	struct buf b = {0};
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vfail(p, fmt, ap);
+	rc = buf_printf(&b, "%s:%zu: ", p->file, p->line);
+	if (rc == 0)
+		rc = buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	if (rc == 0)
+		p->err = buf_steal(&b);
+	buf_free(&b);
 	return -1;
-}
-
-/* vfail for functions that return an id: returns NONE. */
-static uint32_t fail_id(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static uint32_t fail_id(struct parse *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfail(p, fmt, ap);
-	va_end(ap);
-	return NONE;
 }
 
 /* How much of s (n bytes) a message quotes: at most QUOTE bytes, cut on a character. */
@@ -328,19 +319,13 @@ static int next_token(struct parse *p)
 	return 0;
 }
 
-static uint32_t add_node(struct parse *p, unsigned op, uint32_t arg)
+/* Adds a node without siblings; *id gets its number. Returns 0 or -1. */
+static int add_node(struct parse *p, unsigned op, uint32_t arg, uint32_t *id)
 {
 	struct node n = {.op = (unsigned char)op, .arg = arg, .next = NONE};
-	uint32_t id = (uint32_t)(p->r->nodes.len / sizeof n);
 
-	if (buf_append(&p->r->nodes, &n, sizeof n) != 0)
-		return NONE;
-	return id;
-}
-
-static struct node *node_at(struct alert_rules *r, uint32_t id)
-{
-	return (struct node *)r->nodes.data + id;
+	*id = (uint32_t)(p->r->nodes.len / sizeof n);
+	return buf_append(&p->r->nodes, &n, sizeof n);
 }
 
 /* Appends the key of the tag kind:value to out: both folded, as tag values compare. Returns 0
@@ -353,9 +338,10 @@ static int tag_key(const struct fold_table *fold, struct buf *out, const char *k
 	return fold_string(fold, value, vn, 0, out, NULL);
 }
 
-/* Keeps the term whose key was just appended to r->keys at off (kind, with its classes in
- * p->cls), or the same term kept before. Returns its id, or NONE (out of memory). */
-static uint32_t intern(struct parse *p, unsigned kind, size_t off)
+/* Keeps the term whose key was just appended to r->keys at off (of kind, its classes in
+ * p->cls), or finds the same term kept before (and drops the key). *id gets the term.
+ * Returns 0 or -1. */
+static int intern(struct parse *p, unsigned kind, size_t off, uint32_t *id)
 {
 	struct alert_rules *r = p->r;
 	struct term t = {.off = (uint32_t)off, .len = (uint32_t)(r->keys.len - off),
@@ -365,12 +351,13 @@ static uint32_t intern(struct parse *p, unsigned kind, size_t off)
 	struct slot *slot;
 
 	if (map_reserve(&r->by_key) != 0)
-		return NONE;
+		return -1;
 	slot = map_find(&r->by_key, h, same_key, &probe);
 	if (slot->id != NONE) {
 		r->keys.len = off;
 		r->keys.data[off] = '\0';
-		return slot->id;
+		*id = slot->id;
+		return 0;
 	}
 	if (kind != TERM_TAG) {
 		const unsigned char *c = (const unsigned char *)p->cls.data;
@@ -382,32 +369,34 @@ static uint32_t intern(struct parse *p, unsigned kind, size_t off)
 		r->has_tags = 1;
 	}
 	if (buf_append(&r->terms, &t, sizeof t) != 0)
-		return NONE;
+		return -1;
+	*id = slot->id = (uint32_t)(r->terms.len / sizeof t - 1);
 	slot->hash = h;
-	slot->id = (uint32_t)(r->terms.len / sizeof t - 1);
 	r->by_key.n++;
-	return slot->id;
+	return 0;
 }
 
-/* Folds a word, prefix or phrase (s, n) into r->keys and keeps it. Returns the term or NONE. */
-static uint32_t add_text_term(struct parse *p, unsigned kind, const char *s, size_t n)
+/* Folds a word, prefix or phrase (n bytes at s) into r->keys and keeps it as a term of kind;
+ * *id gets the term. Returns 0 or -1. */
+static int add_text_term(struct parse *p, unsigned kind, const char *s, size_t n, uint32_t *id)
 {
 	struct alert_rules *r = p->r;
 	size_t off = r->keys.len;
 
 	buf_reset(&p->cls);
 	if (fold_string(&r->fold, s, n, 0, &r->keys, &p->cls) != 0)
-		return NONE;
+		return -1;
 	if (r->keys.len == off)
-		return fail_id(p, "'%.*s' has no letters, digits or symbols", quote_len(p->src, p->srcn),
+		return fail(p, "'%.*s' has no letters, digits or symbols", quote_len(p->src, p->srcn),
 		            p->src);
 	if (r->keys.len - off > MAX_TERM)
-		return fail_id(p, "'%.*s' is longer than %d bytes", quote_len(p->src, p->srcn), p->src,
+		return fail(p, "'%.*s' is longer than %d bytes", quote_len(p->src, p->srcn), p->src,
 		            MAX_TERM);
-	return intern(p, kind, off);
+	return intern(p, kind, off, id);
 }
 
-static uint32_t add_word(struct parse *p)
+/* The current token, a bare word: a word, or a prefix when it ends in '*'. */
+static int add_word(struct parse *p, uint32_t *id)
 {
 	const char *s = p->a;
 	size_t n = p->an;
@@ -418,21 +407,23 @@ static uint32_t add_word(struct parse *p)
 		char upper[4] = {0};
 		for (size_t i = 0; i < n; i++)
 			upper[i] = (char)(s[i] & ~0x20);
-		return fail_id(p, "'%.*s' is not an operator: write %s, or \"%.*s\" to look for the word",
+		return fail(p, "'%.*s' is not an operator: write %s, or \"%.*s\" to look for the word",
 		            (int)n, s, upper, (int)n, s);
 	}
+	/* as word processors "correct" quotes: the phrase would be a word that never matches */
 	if (memmem(s, n, "\xE2\x80\x9C", 3) != NULL || memmem(s, n, "\xE2\x80\x9D", 3) != NULL)
-		return fail_id(p, "curly quote in '%.*s': phrases are quoted with straight quotes (\")",
+		return fail(p, "curly quote in '%.*s': phrases are quoted with straight quotes (\")",
 		            quote_len(s, n), s);
 	if (s[n - 1] == '*') {
 		kind = TERM_PREFIX;
 		if (--n == 0)
-			return fail_id(p, "'*' must end a word, as in encrypt*");
+			return fail(p, "'*' must end a word, as in encrypt*");
 	}
-	return add_text_term(p, kind, s, n);
+	return add_text_term(p, kind, s, n, id);
 }
 
-static uint32_t add_tag(struct parse *p)
+/* The current token, kind:value. */
+static int add_tag(struct parse *p, uint32_t *id)
 {
 	struct alert_rules *r = p->r;
 	size_t off = r->keys.len, k;
@@ -441,155 +432,143 @@ static uint32_t add_tag(struct parse *p)
 		if (strlen(tag_kinds[k]) == p->an && strncasecmp(tag_kinds[k], p->a, p->an) == 0)
 			break;
 	if (k == sizeof tag_kinds / sizeof tag_kinds[0])
-		return fail_id(p, "unknown tag kind '%.*s' in '%.*s' (kinds are platform, country and "
+		return fail(p, "unknown tag kind '%.*s' in '%.*s' (kinds are platform, country and "
 		            "topic; quote a phrase that contains ':')", quote_len(p->a, p->an), p->a,
 		            quote_len(p->src, p->srcn), p->src);
 	if (tag_key(&r->fold, &r->keys, p->a, p->an, p->b, p->bn) != 0)
-		return NONE;
+		return -1;
 	if (r->keys.len == off + p->an + 1)
-		return fail_id(p, "no tag value in '%.*s'", quote_len(p->src, p->srcn), p->src);
+		return fail(p, "no tag value in '%.*s'", quote_len(p->src, p->srcn), p->src);
 	if (r->keys.len - off > MAX_TERM)
-		return fail_id(p, "'%.*s' is longer than %d bytes", quote_len(p->src, p->srcn), p->src,
+		return fail(p, "'%.*s' is longer than %d bytes", quote_len(p->src, p->srcn), p->src,
 		            MAX_TERM);
-	return intern(p, TERM_TAG, off);
+	return intern(p, TERM_TAG, off, id);
 }
 
-/* The current token does not start a term where one is needed: says why. */
-static uint32_t missing_term(struct parse *p)
+/* The current token does not start a term where one is needed: says why. Returns -1. */
+static int missing_term(struct parse *p)
 {
 	const char *prev = tok_text[p->prev], *cur = tok_text[p->tok];
 
 	if (p->tok == TOK_END && p->prev == TOK_START)
-		return fail_id(p, "empty expression after '='");
+		return fail(p, "empty expression after '='");
 	if (p->tok == TOK_END)
-		return fail_id(p, "'%s' at the end of the expression needs a term after it", prev);
+		return fail(p, "'%s' at the end of the expression needs a term after it", prev);
 	if (p->tok == TOK_CLOSE && p->prev == TOK_START)
-		return fail_id(p, "unbalanced parenthesis: ')' without '('");
+		return fail(p, "unbalanced parenthesis: ')' without '('");
 	if (p->prev == TOK_START || p->prev == TOK_OPEN)
-		return fail_id(p, "'%s' needs a term before it", cur);
-	return fail_id(p, "expected a term between '%s' and '%s'", prev, cur);
+		return fail(p, "'%s' needs a term before it", cur);
+	return fail(p, "expected a term between '%s' and '%s'", prev, cur);
 }
 
-static uint32_t parse_or(struct parse *p);
+static int parse_list(struct parse *p, unsigned op, uint32_t *id);
 
-static uint32_t parse_unary(struct parse *p)
+/* Parses a term, NOT and what it applies to, or a parenthesised expression into *id. Returns
+ * 0 or -1 (as do the other parsing functions). */
+static int parse_unary(struct parse *p, uint32_t *id)
 {
-	uint32_t id;
+	uint32_t term;
+	int rc;
 
 	switch (p->tok) {
 	case TOK_WORD:
 	case TOK_PHRASE:
 	case TOK_TAG:
 		if (p->tok == TOK_WORD)
-			id = add_word(p);
+			rc = add_word(p, &term);
 		else if (p->tok == TOK_PHRASE)
-			id = add_text_term(p, TERM_WORD, p->a, p->an);
+			rc = add_text_term(p, TERM_WORD, p->a, p->an, &term);
 		else
-			id = add_tag(p);
-		if (id == NONE || next_token(p) != 0)
-			return NONE;
-		return add_node(p, OP_TERM, id);
+			rc = add_tag(p, &term);
+		if (rc != 0 || next_token(p) != 0)
+			return -1;
+		return add_node(p, OP_TERM, term, id);
 	case TOK_NOT:
 	case TOK_OPEN:
 		if (++p->depth > MAX_DEPTH)
-			return fail_id(p, "parentheses and NOTs nested deeper than %d", MAX_DEPTH);
+			return fail(p, "parentheses and NOTs nested deeper than %d", MAX_DEPTH);
 		if (p->tok == TOK_NOT) {
-			if (next_token(p) != 0 || (id = parse_unary(p)) == NONE)
-				return NONE;
-			id = add_node(p, OP_NOT, id);
+			uint32_t child;
+			if (next_token(p) != 0 || parse_unary(p, &child) != 0 ||
+			    add_node(p, OP_NOT, child, id) != 0)
+				return -1;
 		} else {
 			if (next_token(p) != 0)
-				return NONE;
+				return -1;
 			if (p->tok == TOK_CLOSE)
-				return fail_id(p, "empty parentheses '()'");
+				return fail(p, "empty parentheses '()'");
 			if (p->tok == TOK_END)
-				return fail_id(p, "unbalanced parenthesis: '(' is never closed");
-			if ((id = parse_or(p)) == NONE)
-				return NONE;
+				return fail(p, "unbalanced parenthesis: '(' is never closed");
+			if (parse_list(p, OP_OR, id) != 0)
+				return -1;
 			if (p->tok != TOK_CLOSE)
-				return fail_id(p, "unbalanced parenthesis: '(' is never closed");
+				return fail(p, "unbalanced parenthesis: '(' is never closed");
 			if (next_token(p) != 0)
-				return NONE;
+				return -1;
 		}
 		p->depth--;
-		return id;
+		return 0;
 	default:
 		return missing_term(p);
 	}
 }
 
-/* Parses operands joined by op (OP_AND: also by nothing) into one node with them as its
- * children, or the operand alone. */
-static uint32_t parse_list(struct parse *p, unsigned op)
+/* Parses operands joined by op (OP_OR; OP_AND, also joined by nothing) into one node with
+ * them as its children, or the operand alone when there is one. */
+static int parse_list(struct parse *p, unsigned op, uint32_t *id)
 {
-	uint32_t first = op == OP_AND ? parse_unary(p) : parse_list(p, OP_AND), parent = NONE;
-	uint32_t last = first;
+	uint32_t first, last, next, parent = NONE;
 
-	if (first == NONE)
-		return NONE;
-	for (;;) {
-		uint32_t next;
+	if ((op == OP_AND ? parse_unary(p, &first) : parse_list(p, OP_AND, &first)) != 0)
+		return -1;
+	for (last = first;; last = next) {
 		if (op == OP_OR ? p->tok == TOK_OR : p->tok == TOK_AND) {
 			if (next_token(p) != 0)
-				return NONE;
+				return -1;
 		} else if (op == OP_OR || p->tok == TOK_OR || p->tok == TOK_END ||
 		           p->tok == TOK_CLOSE) {
-			return parent != NONE ? parent : first;
+			*id = parent != NONE ? parent : first;
+			return 0;
 		}
-		next = op == OP_AND ? parse_unary(p) : parse_list(p, OP_AND);
-		if (next == NONE)
-			return NONE;
-		if (parent == NONE && (parent = add_node(p, op, first)) == NONE)
-			return NONE;
-		node_at(p->r, last)->next = next;
-		last = next;
+		if ((op == OP_AND ? parse_unary(p, &next) : parse_list(p, OP_AND, &next)) != 0)
+			return -1;
+		if (parent == NONE && add_node(p, op, first, &parent) != 0)
+			return -1;
+		((struct node *)p->r->nodes.data)[last].next = next;
 	}
 }
 
-static uint32_t parse_or(struct parse *p)
+/* Checks the name of a rule (n bytes at s): its characters, its length, that no rule before
+ * has it. *slot gets the slot of p->names where it goes. Returns 0 or -1. */
+static int check_name(struct parse *p, const char *s, size_t n, struct slot **slot)
 {
-	return parse_list(p, OP_OR);
-}
-
-/* Checks a rule name (n bytes at s) and records the rule. Returns 0 or -1. */
-static int add_rule(struct parse *p, const char *s, size_t n, uint32_t root)
-{
-	struct alert_rules *r = p->r;
-	struct map *names = &p->names;
-	struct rule rule = {.line = p->line, .root = root};
-	struct probe probe = {.r = r, .s = s, .n = n};
+	struct probe probe = {.r = p->r, .s = s, .n = n};
 	char lower[MAX_NAME];
-	struct slot *slot;
 
 	if (n == 0)
 		return fail(p, "missing rule name before '='");
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (is_blank(c))
-			return fail(p, "rule name '%.*s' contains a space (names are letters, "
-			                 "digits, '-', '_' and '.')", quote_len(s, n), s);
+			return fail(p, "rule name '%.*s' contains a space (names are letters, digits, "
+			            "'-', '_' and '.')", quote_len(s, n), s);
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
 		      c == '-' || c == '_' || c == '.'))
-			return fail(p, "rule name '%.*s' may only contain letters, digits, '-', '_' "
-			                 "and '.'", quote_len(s, n), s);
+			return fail(p, "rule name '%.*s' may only contain letters, digits, '-', '_' and "
+			            "'.'", quote_len(s, n), s);
 	}
 	if (n > MAX_NAME)
 		return fail(p, "rule name '%.*s...' is longer than %d characters", QUOTE / 2, s,
-		                 MAX_NAME);
+		            MAX_NAME);
 	for (size_t i = 0; i < n; i++)
 		lower[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-	if (map_reserve(names) != 0)
+	if (map_reserve(&p->names) != 0)
 		return -1;
-	slot = map_find(names, hash_key(lower, n, 0), same_name, &probe);
-	if (slot->id != NONE)
+	*slot = map_find(&p->names, hash_key(lower, n, 0), same_name, &probe);
+	if ((*slot)->id != NONE)
 		return fail(p, "rule '%.*s' is already defined on line %zu", (int)n, s,
-		                 ((const struct rule *)r->rules.data)[slot->id].line);
-	rule.name = arena_strndup(r->arena, s, n);
-	if (rule.name == NULL || buf_append(&r->rules, &rule, sizeof rule) != 0)
-		return -1;
-	slot->hash = hash_key(lower, n, 0);
-	slot->id = (uint32_t)(r->rules.len / sizeof rule - 1);
-	names->n++;
+		            ((const struct rule *)p->r->rules.data)[(*slot)->id].line);
+	(*slot)->hash = hash_key(lower, n, 0);
 	return 0;
 }
 
@@ -608,9 +587,10 @@ static int check_line(struct parse *p, const char *s, size_t n)
 
 static int parse_line(struct parse *p, const char *s, size_t n)
 {
-	const char *eq, *name;
+	struct rule rule = {.line = p->line};
+	const char *eq;
+	struct slot *slot = NULL;
 	size_t nn;
-	uint32_t root;
 
 	while (n > 0 && is_blank(*s))
 		s++, n--;
@@ -619,19 +599,26 @@ static int parse_line(struct parse *p, const char *s, size_t n)
 	eq = memchr(s, '=', n);
 	if (eq == NULL)
 		return fail(p, "missing '=' (a rule is NAME = EXPRESSION)");
-	name = s;
 	nn = (size_t)(eq - s);
-	while (nn > 0 && is_blank(name[nn - 1]))
+	while (nn > 0 && is_blank(s[nn - 1]))
 		nn--;
+	/* the slot stays valid: nothing else goes into p->names until the rule is recorded */
+	if (check_name(p, s, nn, &slot) != 0)
+		return -1;
 	p->s = eq + 1;
 	p->end = s + n;
 	p->tok = TOK_START;
 	p->depth = 0;
-	if (next_token(p) != 0 || (root = parse_or(p)) == NONE)
+	if (next_token(p) != 0 || parse_list(p, OP_OR, &rule.root) != 0)
 		return -1;
 	if (p->tok == TOK_CLOSE)
 		return fail(p, "unbalanced parenthesis: ')' without '('");
-	return add_rule(p, name, nn, root);
+	rule.name = arena_strndup(p->r->arena, s, nn);
+	if (rule.name == NULL || buf_append(&p->r->rules, &rule, sizeof rule) != 0)
+		return -1;
+	slot->id = (uint32_t)(p->r->rules.len / sizeof rule - 1);
+	p->names.n++;
+	return 0;
 }
 
 /* Builds the index of the terms that start with a word, by leading word, and the list of
@@ -648,7 +635,7 @@ static int build_index(struct alert_rules *r)
 	for (uint32_t id = 0; id < nterms; id++) {
 		struct term *t = &terms[id];
 		struct probe probe = {.r = r, .s = r->keys.data + t->off, .n = t->lead};
-		uint32_t h = hash_key(probe.s, probe.n, 0);
+		uint32_t h;
 		struct slot *slot;
 		if (t->kind == TERM_TAG)
 			continue;
@@ -658,6 +645,7 @@ static int build_index(struct alert_rules *r)
 		}
 		if (map_reserve(&r->by_lead) != 0)
 			return -1;
+		h = hash_key(probe.s, probe.n, 0);
 		slot = map_find(&r->by_lead, h, same_lead, &probe);
 		if (slot->id == NONE) {
 			slot->hash = h;
@@ -771,14 +759,11 @@ static void match_word(struct alert_rules *r, size_t i, size_t j)
 	uint32_t h = HASH_START;
 
 	for (size_t len = 1; len <= last; len++) {
-		struct slot *slot;
 		h = hash_step(h, (unsigned char)w[len - 1]);
 		if (len < n ? !r->prefix_len[len] : !whole)
 			continue;
 		probe.n = len;
-		slot = map_find(&r->by_lead, hash_end(h, 0), same_lead, &probe);
-		if (slot->id != NONE)
-			match_chain(r, slot->id, i);
+		match_chain(r, map_get(&r->by_lead, hash_end(h, 0), same_lead, &probe), i);
 	}
 }
 
@@ -814,12 +799,11 @@ static int match_text(struct alert_rules *r, const struct alert_entry *e)
 	for (size_t k = 0; k < r->nscanned; k++) {
 		uint32_t id = r->scanned[k];
 		const struct term *t = term_at(r, id);
-		const char *at = r->text.data, *end = at + n;
-		while (!r->hit[id] && (at = memmem(at, (size_t)(end - at), r->keys.data + t->off,
-		                                   t->len)) != NULL) {
+		const char *key = r->keys.data + t->off, *at = memmem(s, n, key, t->len);
+		while (at != NULL && !r->hit[id]) {
 			size_t after = (size_t)(at - r->text.data) + t->len;
 			r->hit[id] = !t->right || after == n || cls[after] != FOLD_WORD;
-			at++;
+			at = memmem(at + 1, n - (size_t)(at + 1 - r->text.data), key, t->len);
 		}
 	}
 	return 0;
@@ -831,7 +815,7 @@ static int match_tags(struct alert_rules *r, const struct alert_entry *e)
 	for (size_t i = 0; i < e->ntags; i++) {
 		const char *tag = e->tags[i], *colon = strchr(tag, ':');
 		struct probe probe = {.r = r, .kind = TERM_TAG};
-		struct slot *slot;
+		uint32_t id;
 		if (colon == NULL)
 			continue;
 		buf_reset(&r->tag);
@@ -840,9 +824,9 @@ static int match_tags(struct alert_rules *r, const struct alert_entry *e)
 			return -1;
 		probe.s = r->tag.data;
 		probe.n = r->tag.len;
-		slot = map_find(&r->by_key, hash_key(probe.s, probe.n, TERM_TAG), same_key, &probe);
-		if (slot->id != NONE)
-			r->hit[slot->id] = 1;
+		id = map_get(&r->by_key, hash_key(probe.s, probe.n, TERM_TAG), same_key, &probe);
+		if (id != NONE)
+			r->hit[id] = 1;
 	}
 	return 0;
 }
@@ -972,10 +956,12 @@ int alerts_json(struct buf *out, const char *rule, const char *kind, int64_t pub
 		{"tags", array},
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-		if (rc == 0 && fields[i].value != NULL && o != NULL)
-			rc = json_object_set_new(o, fields[i].key, fields[i].value);
+		if (fields[i].value == NULL)
+			rc = -1;
+		if (rc == 0)
+			rc = json_object_set_new(o, fields[i].key, fields[i].value); /* steals it */
 		else
-			json_decref(fields[i].value), rc = -1;
+			json_decref(fields[i].value);
 	}
 	if (rc == 0 && (json_dump_callback(o, append_json, out, JSON_COMPACT) != 0 ||
 	                buf_putc(out, '\n') != 0))

@@ -275,6 +275,10 @@ static const struct error_case error_cases[] = {
 	{"hk = a\x01\n", "a.txt:1: control character U+0001"},
 	{"hk = a\xFF\n", "a.txt:1: invalid UTF-8"},
 	{"ok = a\nhk = b \"c\n", "a.txt:2: unterminated quote in '\"c' (a phrase ends with '\"')"},
+	/* the name is checked before the expression after it */
+	{"hk data = (\n", "a.txt:1: rule name 'hk data' contains a space (names are letters, "
+	                  "digits, '-', '_' and '.')"},
+	{"hk = a\nHk = (\n", "a.txt:2: rule 'Hk' is already defined on line 1"},
 };
 
 static void test_errors(void)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crawler/alerts.h"
+#include "crawler/readfile.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
 #include "tests/test.h"
@@ -352,25 +353,6 @@ static void test_errors(void)
 	}
 }
 
-/* Reads a whole file into b. Returns 0 or -1. */
-static int slurp(const char *path, struct buf *b)
-{
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-	int rc = 0;
-
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(b, chunk, n) != 0)
-			rc = -1;
-	if (ferror(f))
-		rc = -1;
-	fclose(f);
-	return rc;
-}
-
 struct example_case {
 	const char *title, *text, *tags, *want;
 };
@@ -395,10 +377,11 @@ static void test_example_file(void)
 {
 	struct buf text = {0}, hits = {0};
 	struct alert_rules *r;
-	char *err = NULL;
+	char *err = NULL, why[256];
 
-	if (!CHECK(slurp("alerts.example.txt", &text) == 0)) {
-		fprintf(stderr, "    cannot read alerts.example.txt: run from the repository root\n");
+	if (!CHECK(readfile("alerts.example.txt", 1 << 20, &text, why, sizeof why) == 0)) {
+		fprintf(stderr, "    alerts.example.txt: %s (run from the repository root)\n", why);
+		buf_free(&text);
 		return;
 	}
 	r = alerts_compile(text.data, text.len, "alerts.example.txt", &err);

@@ -66,7 +66,7 @@ struct alert_entry {             /* borrowed for the call */
 
 /* Evaluates every rule on e and calls hit(rule_name, arg) for each rule that matches, in file
  * order. rule_name is borrowed from r and lives as long as it. Returns 0, or -1 when out of
- * memory (then hit may have been called for none of the rules). The entry is folded into
+ * memory (then hit was not called). The entry is folded into
  * scratch memory inside r, kept between calls so that evaluation allocates nothing once it has
  * grown to fit: one thread at a time per rules object (compile one per thread to share
  * work). */

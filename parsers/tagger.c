@@ -1,13 +1,13 @@
 /*
  * tagger.c — compiles tags.txt into an Aho-Corasick automaton and tags entries with it.
  *
- * Text is folded one code point at a time (lower case, accents stripped, ß -> ss, Greek and
- * Cyrillic lower-cased, fullwidth ASCII to ASCII, curly apostrophes to ', hyphens, dashes and
- * runs of white space to one space) and the folded bytes drive a dense DFA whose columns are
- * the byte values that occur in some alias (every other byte shares column 0). Aliases go
- * through the same fold, so an alias matches exactly the texts that fold to it. A ring of the
- * last RING folded bytes remembers which original offset each came from, which is what the
- * word-boundary and case-sensitive checks look at; nothing is copied per entry.
+ * Text is folded one code point at a time (parsers/fold.h: lower case, accents stripped,
+ * ß -> ss, curly apostrophes to ', hyphens, dashes and runs of white space to one space) and
+ * the folded bytes drive a dense DFA whose columns are the byte values that occur in some
+ * alias (every other byte shares column 0). Aliases go through the same fold, so an alias
+ * matches exactly the texts that fold to it. A ring of the last RING folded bytes remembers
+ * which original offset each came from, which is what the word-boundary and case-sensitive
+ * checks look at; nothing is copied per entry.
  *
  * Per entry: the title, then the text, are scanned once each; every alias found there (with its
  * boundaries and letter case right) becomes a candidate. Context phrases only set bits. Then
@@ -23,20 +23,14 @@
 #include <string.h>
 
 #include "parsers/arena.h"
+#include "parsers/fold.h"
 
 enum kind { K_COUNTRY, K_PLATFORM, K_TOPIC, K_CONTEXT, K_NONE };
 
 /* Kinds sort by name, which is the order of the enum, so value ids sort by kind then name. */
 static const char *const kind_names[] = {"country", "platform", "topic", "context"};
 
-/* What a code point is to the matcher. CL_SELF is a CJK ideograph, kana or hangul syllable:
- * a word by itself, since Chinese and Japanese put no spaces between words. CL_SKIP (combining
- * marks, soft hyphen, joiners, bidi marks) folds to nothing and is transparent to boundaries. */
-enum cls { CL_NONE, CL_WORD, CL_SELF, CL_SPACE, CL_SKIP, CL_APOS };
-
 #define NONE UINT32_MAX
-#define BAD_CP UINT32_MAX
-#define FOLD_TABLE 0x500  /* code points below this fold through a table */
 #define RING 256          /* folded bytes remembered; a power of two above MAX_ALIAS */
 #define MAX_ALIAS 200     /* folded bytes in one alias */
 #define MAX_CONTEXTS 64   /* context sets: bits of a uint64_t */
@@ -47,12 +41,6 @@ enum cls { CL_NONE, CL_WORD, CL_SELF, CL_SPACE, CL_SKIP, CL_APOS };
 
 enum { F_CASE = 1, F_LEFT = 2, F_RIGHT = 4 };   /* struct use flags */
 enum { R_FIRST = 1, R_PREV_WORD = 2 };          /* ring flags */
-
-struct fold {
-	unsigned char len;  /* bytes in b: 0 for CL_SKIP */
-	unsigned char cls;  /* enum cls */
-	unsigned char b[4]; /* the folded code point, UTF-8 */
-};
 
 /* One alias (or context phrase, or blocker) ending on a DFA state. */
 struct use {
@@ -85,7 +73,7 @@ struct tagger {
 	uint32_t nstates, ncls;
 	unsigned char cls[256];
 	unsigned char ascii_cls[128]; /* cls[] of the fold of each ASCII character */
-	struct fold fold[FOLD_TABLE];
+	struct fold_table fold;
 };
 
 /* A match found by the scan; after resolution, use holds the value id instead. */
@@ -95,349 +83,6 @@ struct cand {
 	unsigned char field;  /* 0 title, 1 text */
 	unsigned char kind;
 };
-
-/* ---- folding ------------------------------------------------------------------------------ */
-
-/* Base letters of U+00C0..U+024F, one per code point: a capital stands for digraphs[c - 'A'],
- * '.' for a symbol (× ÷), '?' for a letter without a Latin base letter, which is kept. */
-static const char latin_base[] =
-	"aaaaaaAceeeeiiiidnooooo.ouuuuyBC" /* U+00C0 */
-	"aaaaaaAceeeeiiiidnooooo.ouuuuyBy" /* U+00E0 */
-	"aaaaaaccccccccddddeeeeeeeeeegggg" /* U+0100 */
-	"gggghhhhiiiiiiiiiiDDjjkkklllllll" /* U+0120 */
-	"lllnnnnnnnnnooooooEErrrrrrssssss" /* U+0140 */
-	"ssttttttuuuuuuuuuuuuwwyyyzzzzzzs" /* U+0160 */
-	"bbbb???cc?ddd????ffg?F?ikkl??nno" /* U+0180 */
-	"ooGGpp?????ttttuu?vyyzz?????????" /* U+01A0 */
-	"????HHHIIIJJJaaiioouuuuuuuuuu?aa" /* U+01C0 */
-	"aaAAggggkkoooo??jHHHgg??nnaaAAoo" /* U+01E0 */
-	"aaaaeeeeiiiioooorrrruuuusstt??hh" /* U+0200 */
-	"ndKKzzaaeeooooooooyylntj??acclts" /* U+0220 */
-	"z??bu?eejj?qrryy";                /* U+0240 */
-_Static_assert(sizeof latin_base - 1 == 0x250 - 0xC0, "one base letter per code point");
-static const char *const digraphs[] = {"ae", "th", "ss", "ij", "oe", "hv",
-                                       "oi", "dz", "lj", "nj", "ou"};
-
-/* Greek letters that do not lower-case by +0x20: accented capitals and small letters to the
- * plain small letter, final sigma to sigma. */
-static const uint16_t greek_fold[][2] = {
-	{0x386, 0x3B1}, {0x388, 0x3B5}, {0x389, 0x3B7}, {0x38A, 0x3B9}, {0x38C, 0x3BF},
-	{0x38E, 0x3C5}, {0x38F, 0x3C9}, {0x390, 0x3B9}, {0x3AA, 0x3B9}, {0x3AB, 0x3C5},
-	{0x3AC, 0x3B1}, {0x3AD, 0x3B5}, {0x3AE, 0x3B7}, {0x3AF, 0x3B9}, {0x3B0, 0x3C5},
-	{0x3C2, 0x3C3}, {0x3CA, 0x3B9}, {0x3CB, 0x3C5}, {0x3CC, 0x3BF}, {0x3CD, 0x3C5},
-	{0x3CE, 0x3C9},
-};
-
-/* Classes of code points from U+0500 up, sorted; anything not listed is a word letter. */
-static const struct {
-	uint32_t lo, hi;
-	unsigned char cls;
-} cp_ranges[] = {
-	{0x1100, 0x11FF, CL_SELF},   /* Hangul Jamo */
-	{0x1680, 0x1680, CL_SPACE},
-	{0x2000, 0x200B, CL_SPACE},  /* spaces, zero width space */
-	{0x200C, 0x200F, CL_SKIP},   /* joiners, direction marks */
-	{0x2010, 0x2015, CL_SPACE},  /* hyphens and dashes, as '-' */
-	{0x2016, 0x2017, CL_NONE},
-	{0x2018, 0x2019, CL_APOS},   /* ‘ ’ */
-	{0x201A, 0x201A, CL_NONE},
-	{0x201B, 0x201B, CL_APOS},
-	{0x201C, 0x2027, CL_NONE},
-	{0x2028, 0x2029, CL_SPACE},
-	{0x202A, 0x202E, CL_SKIP},
-	{0x202F, 0x202F, CL_SPACE},
-	{0x2030, 0x2031, CL_NONE},
-	{0x2032, 0x2032, CL_APOS},   /* prime, typed for an apostrophe */
-	{0x2033, 0x205E, CL_NONE},
-	{0x205F, 0x205F, CL_SPACE},
-	{0x2060, 0x206F, CL_SKIP},
-	{0x2070, 0x2BFF, CL_NONE},   /* super/subscripts, currency, arrows, math, symbols */
-	{0x2E00, 0x2E7F, CL_NONE},
-	{0x2E80, 0x2FDF, CL_SELF},   /* CJK radicals */
-	{0x2FF0, 0x2FFF, CL_NONE},
-	{0x3000, 0x3000, CL_SPACE},  /* ideographic space */
-	{0x3001, 0x3003, CL_NONE},
-	{0x3004, 0x3007, CL_SELF},
-	{0x3008, 0x3020, CL_NONE},
-	{0x3021, 0x3029, CL_SELF},
-	{0x302A, 0x302F, CL_SKIP},
-	{0x3030, 0x303F, CL_NONE},
-	{0x3040, 0x30FF, CL_SELF},   /* kana */
-	{0x3100, 0x4DBF, CL_SELF},   /* bopomofo, hangul jamo, CJK extension A */
-	{0x4DC0, 0x4DFF, CL_NONE},
-	{0x4E00, 0x9FFF, CL_SELF},   /* CJK unified ideographs */
-	{0xA960, 0xA97F, CL_SELF},
-	{0xAC00, 0xD7FF, CL_SELF},   /* hangul syllables */
-	{0xE000, 0xF8FF, CL_NONE},   /* private use */
-	{0xF900, 0xFAFF, CL_SELF},
-	{0xFE00, 0xFE0F, CL_SKIP},   /* variation selectors */
-	{0xFE10, 0xFE1F, CL_NONE},
-	{0xFE20, 0xFE2F, CL_SKIP},
-	{0xFE30, 0xFE6F, CL_NONE},
-	{0xFEFF, 0xFEFF, CL_SKIP},   /* byte order mark */
-	{0xFF00, 0xFF00, CL_NONE},
-	{0xFF5F, 0xFF65, CL_NONE},
-	{0xFF66, 0xFFDC, CL_SELF},   /* halfwidth kana and hangul */
-	{0xFFE0, 0xFFFF, CL_NONE},
-	{0x1F000, 0x1FAFF, CL_NONE}, /* emoji and pictographs */
-	{0x20000, 0x3FFFF, CL_SELF}, /* CJK extensions */
-	{0xE0000, 0xE01EF, CL_SKIP}, /* tags, variation selectors */
-	{0xF0000, 0x10FFFF, CL_NONE},
-};
-
-static unsigned utf8_put(uint32_t cp, unsigned char *b)
-{
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	b[0] = (unsigned char)(0xE0 | cp >> 12);
-	b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-	b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
-/* Decodes one code point of s (n >= 1 bytes). Returns the bytes it takes; an invalid, overlong,
- * surrogate or truncated sequence is one byte with *cp = BAD_CP. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	unsigned char c = s[0];
-	size_t len;
-	uint32_t v, min;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xC2 && c <= 0xDF) {
-		len = 2, v = c & 0x1F, min = 0x80;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		len = 3, v = c & 0x0F, min = 0x800;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		len = 4, v = c & 0x07, min = 0x10000;
-	} else {
-		*cp = BAD_CP;
-		return 1;
-	}
-	if (len > n) {
-		*cp = BAD_CP;
-		return 1;
-	}
-	for (size_t k = 1; k < len; k++) {
-		if ((s[k] & 0xC0) != 0x80) {
-			*cp = BAD_CP;
-			return 1;
-		}
-		v = v << 6 | (s[k] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
-		*cp = BAD_CP;
-		return 1;
-	}
-	*cp = v;
-	return len;
-}
-
-static void fold_set(struct fold *f, unsigned cls, const char *s)
-{
-	size_t n = strlen(s);
-	f->cls = (unsigned char)cls;
-	f->len = (unsigned char)n;
-	memcpy(f->b, s, n);
-}
-
-static void fold_set_cp(struct fold *f, unsigned cls, uint32_t cp)
-{
-	f->cls = (unsigned char)cls;
-	f->len = (unsigned char)utf8_put(cp, f->b);
-}
-
-static uint32_t greek_lower(uint32_t cp)
-{
-	for (size_t k = 0; k < sizeof greek_fold / sizeof greek_fold[0]; k++)
-		if (greek_fold[k][0] == cp)
-			return greek_fold[k][1];
-	if (cp >= 0x391 && cp <= 0x3A9)
-		return cp + 0x20;
-	return cp;
-}
-
-static uint32_t cyrillic_lower(uint32_t cp)
-{
-	uint32_t lc = cp;
-
-	if (cp <= 0x40F)
-		lc = cp + 0x50;
-	else if (cp <= 0x42F)
-		lc = cp + 0x20;
-	else if ((cp >= 0x460 && cp <= 0x481) || (cp >= 0x48A && cp <= 0x4BF) || cp >= 0x4D0)
-		lc = cp | 1;
-	else if (cp == 0x4C0)
-		lc = 0x4CF;
-	else if (cp >= 0x4C1 && cp <= 0x4CE && (cp & 1))
-		lc = cp + 1;
-	/* ё and ѐ are е with a diaeresis/grave, ѝ is и with a grave: written without them too */
-	if (lc == 0x450 || lc == 0x451)
-		return 0x435;
-	if (lc == 0x45D)
-		return 0x438;
-	return lc;
-}
-
-/* Fills the table of the first FOLD_TABLE code points. */
-static void fold_init(struct fold *t)
-{
-	for (uint32_t cp = 0; cp < FOLD_TABLE; cp++) {
-		struct fold *f = &t[cp];
-		if (cp < 0x80) {
-			unsigned char c = (unsigned char)cp;
-			if (c >= 'A' && c <= 'Z')
-				fold_set_cp(f, CL_WORD, c + 32u);
-			else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
-				fold_set_cp(f, CL_WORD, c);
-			else if (c <= ' ' || c == 0x7F || c == '-')
-				fold_set(f, CL_SPACE, " ");
-			else
-				fold_set_cp(f, CL_NONE, c);
-		} else if (cp <= 0xA0) {
-			fold_set(f, CL_SPACE, " "); /* C1 controls, no-break space */
-		} else if (cp == 0xAD) {
-			fold_set(f, CL_SKIP, ""); /* soft hyphen */
-		} else if (cp == 0xAA || cp == 0xB5 || cp == 0xBA) {
-			fold_set_cp(f, CL_WORD, cp);
-		} else if (cp < 0xC0) {
-			fold_set_cp(f, CL_NONE, cp);
-		} else if (cp < 0x250) {
-			char c = latin_base[cp - 0xC0];
-			if (c == '.')
-				fold_set_cp(f, CL_NONE, cp);
-			else if (c == '?')
-				fold_set_cp(f, CL_WORD, cp);
-			else if (c >= 'A' && c <= 'Z')
-				fold_set(f, CL_WORD, digraphs[c - 'A']);
-			else
-				fold_set_cp(f, CL_WORD, (unsigned char)c);
-		} else if (cp == 0x2BC) {
-			fold_set(f, CL_NONE, "'"); /* modifier letter apostrophe */
-		} else if (cp < 0x2C2) {
-			fold_set_cp(f, CL_WORD, cp);
-		} else if (cp < 0x300) {
-			fold_set_cp(f, CL_NONE, cp);
-		} else if (cp < 0x370) {
-			fold_set(f, CL_SKIP, ""); /* combining diacritics: NFD text folds like NFC */
-		} else if (cp < 0x400) {
-			if (cp == 0x375 || cp == 0x37E || cp == 0x384 || cp == 0x385 || cp == 0x387)
-				fold_set_cp(f, CL_NONE, cp);
-			else
-				fold_set_cp(f, CL_WORD, greek_lower(cp));
-		} else if (cp == 0x482) {
-			fold_set_cp(f, CL_NONE, cp);
-		} else if (cp >= 0x483 && cp <= 0x489) {
-			fold_set(f, CL_SKIP, "");
-		} else {
-			fold_set_cp(f, CL_WORD, cyrillic_lower(cp));
-		}
-	}
-}
-
-static unsigned range_class(uint32_t cp)
-{
-	size_t lo = 0, hi = sizeof cp_ranges / sizeof cp_ranges[0];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (cp < cp_ranges[mid].lo)
-			hi = mid;
-		else if (cp > cp_ranges[mid].hi)
-			lo = mid + 1;
-		else
-			return cp_ranges[mid].cls;
-	}
-	return CL_WORD;
-}
-
-/* Folds the code point cp, whose original UTF-8 is the olen bytes at orig, into *f. With
- * keep_case, letters keep their original bytes (only spaces, hyphens, apostrophes and
- * invisible characters are normalised): the form case-sensitive aliases are compared in. */
-static void fold_cp(const struct fold *table, uint32_t cp, const unsigned char *orig, size_t olen,
-                    int keep_case, struct fold *f)
-{
-	unsigned cls;
-
-	if (cp == BAD_CP) {
-		fold_set(f, CL_SPACE, " ");
-		return;
-	}
-	if (cp >= 0xFF01 && cp <= 0xFF5E) {
-		/* fullwidth ASCII, as typed in CJK text */
-		*f = table[cp - 0xFEE0];
-		if (keep_case && f->cls == CL_WORD)
-			fold_set_cp(f, CL_WORD, cp - 0xFEE0);
-		return;
-	}
-	if (cp < FOLD_TABLE) {
-		*f = table[cp];
-		if (!keep_case || f->cls != CL_WORD)
-			return;
-		cls = CL_WORD;
-	} else {
-		cls = range_class(cp);
-		if (cls == CL_SPACE) {
-			fold_set(f, CL_SPACE, " ");
-			return;
-		}
-		if (cls == CL_APOS) {
-			fold_set(f, CL_NONE, "'");
-			return;
-		}
-		if (cls == CL_SKIP) {
-			fold_set(f, CL_SKIP, "");
-			return;
-		}
-	}
-	f->cls = (unsigned char)cls;
-	f->len = (unsigned char)olen;
-	memcpy(f->b, orig, olen);
-}
-
-/* Appends the fold of the n bytes at s to out: spaces collapsed, none leading or trailing.
- * *first and *last get the classes of the first and last code points that produced bytes
- * (CL_SPACE when none did). Returns 0, or -1 when out of memory. */
-static int fold_string(const struct fold *table, const unsigned char *s, size_t n, int keep_case,
-                       struct buf *out, unsigned *first, unsigned *last)
-{
-	int wrote = 0, space = 0;
-	size_t i = 0;
-
-	*first = *last = CL_SPACE;
-	while (i < n) {
-		struct fold f;
-		uint32_t cp;
-		size_t l = utf8_next(s + i, n - i, &cp);
-		fold_cp(table, cp, s + i, l, keep_case, &f);
-		i += l;
-		if (f.cls == CL_SKIP)
-			continue;
-		if (f.cls == CL_SPACE) {
-			space = 1;
-			continue;
-		}
-		if (space && wrote && buf_putc(out, ' ') != 0)
-			return -1;
-		space = 0;
-		if (!wrote)
-			*first = f.cls;
-		wrote = 1;
-		*last = f.cls;
-		if (buf_append(out, f.b, f.len) != 0)
-			return -1;
-	}
-	return 0;
-}
 
 /* ---- compiling the vocabulary ------------------------------------------------------------- */
 
@@ -464,6 +109,7 @@ struct parse {
 	struct buf values;       /* struct vrec */
 	struct buf aliases;      /* struct arec */
 	struct buf folded;       /* folded alias bytes */
+	struct buf folded_cls;   /* the enum fold_class of each byte of folded */
 	struct buf exact;        /* case-kept alias bytes */
 	const char *ctx[MAX_CONTEXTS];
 	size_t nctx;
@@ -525,8 +171,8 @@ static int check_line(struct parse *p, const unsigned char *s, size_t n)
 	size_t i = 0;
 	while (i < n) {
 		uint32_t cp;
-		i += utf8_next(s + i, n - i, &cp);
-		if (cp == BAD_CP)
+		i += fold_decode(s + i, n - i, &cp);
+		if (cp == FOLD_BAD)
 			return parse_error(p, "invalid UTF-8");
 		if ((cp < 0x20 && cp != '\t') || cp == 0x7F)
 			return parse_error(p, "control character U+%04X", (unsigned)cp);
@@ -558,7 +204,6 @@ static int parse_alias(struct parse *p, const char *s, size_t n, uint32_t value,
 	                 .kind = (unsigned char)p->kind};
 	const char *tilde;
 	size_t tn, off;
-	unsigned first, last;
 
 	trim(&s, &n);
 	if (n > 0 && s[0] == '=') {
@@ -588,7 +233,7 @@ static int parse_alias(struct parse *p, const char *s, size_t n, uint32_t value,
 		return parse_error(p, "empty alias (nothing between '|', ':' or the end of the line)");
 
 	off = p->folded.len;
-	if (fold_string(p->t->fold, (const unsigned char *)s, tn, 0, &p->folded, &first, &last) != 0)
+	if (fold_string(&p->t->fold, s, tn, 0, &p->folded, &p->folded_cls) != 0)
 		return -1;
 	if (p->folded.len == off)
 		return parse_error(p, "alias '%.*s' has no letters, digits or symbols", clip(s, tn), s);
@@ -596,11 +241,11 @@ static int parse_alias(struct parse *p, const char *s, size_t n, uint32_t value,
 		return parse_error(p, "alias '%.*s' is longer than %d bytes", clip(s, tn), s, MAX_ALIAS);
 	a.fold_off = (uint32_t)off;
 	a.fold_len = (uint16_t)(p->folded.len - off);
-	a.flags |= (first == CL_WORD ? F_LEFT : 0) | (last == CL_WORD ? F_RIGHT : 0);
+	a.flags |= (p->folded_cls.data[off] == FOLD_WORD ? F_LEFT : 0) |
+	           (p->folded_cls.data[p->folded.len - 1] == FOLD_WORD ? F_RIGHT : 0);
 	if (a.flags & F_CASE) {
 		off = p->exact.len;
-		if (fold_string(p->t->fold, (const unsigned char *)s, tn, 1, &p->exact, &first,
-		                &last) != 0)
+		if (fold_string(&p->t->fold, s, tn, 1, &p->exact, NULL) != 0)
 			return -1;
 		a.exact_off = (uint32_t)off;
 		a.exact_len = (uint16_t)(p->exact.len - off);
@@ -834,7 +479,7 @@ static int build_automaton(struct parse *p)
 		t->delta[k] = s * (uint32_t)ncls | (t->report[s] != NONE ? HIT : 0);
 	}
 	for (unsigned c = 0; c < 128; c++)
-		t->ascii_cls[c] = t->cls[t->fold[c].b[0]];
+		t->ascii_cls[c] = t->cls[t->fold.cp[c].b[0]];
 	uint32_t *shrunk = realloc(t->delta, (size_t)t->nstates * ncls * sizeof *t->delta);
 	if (shrunk != NULL)
 		t->delta = shrunk;
@@ -866,7 +511,7 @@ struct tagger *tagger_new(const char *text, size_t len, const char *filename, ch
 	p.t->arena = arena_new();
 	if (p.t->arena == NULL)
 		goto fail;
-	fold_init(p.t->fold);
+	fold_table_init(&p.t->fold);
 	if (len > MAX_VOCAB) {
 		parse_error(&p, "the vocabulary is larger than %zu MiB", MAX_VOCAB >> 20);
 		goto fail;
@@ -896,12 +541,14 @@ struct tagger *tagger_new(const char *text, size_t len, const char *filename, ch
 	buf_free(&p.values);
 	buf_free(&p.aliases);
 	buf_free(&p.folded);
+	buf_free(&p.folded_cls);
 	return p.t;
 fail:
 	tagger_free(p.t);
 	buf_free(&p.values);
 	buf_free(&p.aliases);
 	buf_free(&p.folded);
+	buf_free(&p.folded_cls);
 	buf_free(&p.exact);
 	*err = p.err;
 	return NULL;
@@ -935,12 +582,10 @@ struct scan {
 static int word_follows(const struct tagger *t, const unsigned char *s, size_t n, size_t i)
 {
 	while (i < n) {
-		struct fold f;
-		uint32_t cp;
-		size_t l = utf8_next(s + i, n - i, &cp);
-		fold_cp(t->fold, cp, s + i, l, 0, &f);
-		if (f.cls != CL_SKIP)
-			return f.cls == CL_WORD;
+		struct fold_char f;
+		size_t l = fold_next(&t->fold, s + i, n - i, 0, &f);
+		if (f.cls != FOLD_SKIP)
+			return f.cls == FOLD_WORD;
 		i += l;
 	}
 	return 0;
@@ -951,15 +596,12 @@ static int exact_equal(const struct tagger *t, const unsigned char *s, size_t st
                        const char *want, size_t wn)
 {
 	size_t i = start, w = 0;
-	unsigned prev = CL_SPACE;
+	unsigned prev = FOLD_SPACE;
 
 	while (i < end) {
-		struct fold f;
-		uint32_t cp;
-		size_t l = utf8_next(s + i, end - i, &cp);
-		fold_cp(t->fold, cp, s + i, l, 1, &f);
-		i += l;
-		if (f.cls == CL_SKIP || (f.cls == CL_SPACE && prev == CL_SPACE))
+		struct fold_char f;
+		i += fold_next(&t->fold, s + i, end - i, 1, &f);
+		if (f.cls == FOLD_SKIP || (f.cls == FOLD_SPACE && prev == FOLD_SPACE))
 			continue;
 		prev = f.cls;
 		if (f.len > wn - w || memcmp(want + w, f.b, f.len) != 0)
@@ -1018,30 +660,28 @@ static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned fie
 	unsigned char ring_flag[RING];
 	size_t pos = 0, i = 0;
 	uint32_t st = 0;
-	unsigned prev = CL_SPACE;
+	unsigned prev = FOLD_SPACE;
 
 	while (i < n) {
 		unsigned char c = s[i];
 		if (c < 0x80) {
-			unsigned cls = t->fold[c].cls;
-			if (cls == CL_SPACE && prev == CL_SPACE) {
+			unsigned cls = t->fold.cp[c].cls;
+			if (cls == FOLD_SPACE && prev == FOLD_SPACE) {
 				i++;
 				continue;
 			}
 			ring_off[pos % RING] = i;
-			ring_flag[pos % RING] = R_FIRST | (prev == CL_WORD ? R_PREV_WORD : 0);
+			ring_flag[pos % RING] = R_FIRST | (prev == FOLD_WORD ? R_PREV_WORD : 0);
 			pos++;
 			i++;
 			st = t->delta[(st & ~HIT) + t->ascii_cls[c]];
 			prev = cls;
 		} else {
-			struct fold f;
-			uint32_t cp;
-			size_t o = i, l = utf8_next(s + i, n - i, &cp);
-			unsigned char flag = R_FIRST | (prev == CL_WORD ? R_PREV_WORD : 0);
-			fold_cp(t->fold, cp, s + i, l, 0, &f);
-			i += l;
-			if (f.cls == CL_SKIP || (f.cls == CL_SPACE && prev == CL_SPACE))
+			struct fold_char f;
+			size_t o = i;
+			unsigned char flag = R_FIRST | (prev == FOLD_WORD ? R_PREV_WORD : 0);
+			i += fold_next(&t->fold, s + i, n - i, 0, &f);
+			if (f.cls == FOLD_SKIP || (f.cls == FOLD_SPACE && prev == FOLD_SPACE))
 				continue;
 			for (unsigned k = 0; k < f.len; k++) {
 				ring_off[pos % RING] = o;

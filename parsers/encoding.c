@@ -74,8 +74,12 @@ static size_t copy_label(char *out, size_t size, const char *s, size_t len)
 		s++;
 		len--;
 	}
-	while (n < len && n + 1 < size && s[n] != '"' && s[n] != '\'' && s[n] != ' ' &&
-	       s[n] != ';' && s[n] != '?' && (unsigned char)s[n] > 0x20)
+	/* encoding names are ASCII letters, digits and . _ : - (XML 1.0 [81] EncName); anything
+	 * else ends the label, so a hostile label can never put odd bytes into the result */
+	while (n < len && n + 1 < size &&
+	       ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	        (s[n] >= '0' && s[n] <= '9') || s[n] == '.' || s[n] == '_' || s[n] == ':' ||
+	        s[n] == '-'))
 		n++;
 	memcpy(out, s, n);
 	out[n] = '\0';

@@ -449,7 +449,7 @@ static const char *line_text(struct parser *p, const xmlNode *n, enum text_kind 
 static const char *plain_line(struct parser *p, const char *s, size_t len)
 {
 	buf_reset(&p->text);
-	if (text_clean(&p->text, s, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD, TEXT_LINE) < 0)
+	if (text_clean(&p->text, s, fit_text(p, "field", s, len, FEED_MAX_FIELD), TEXT_LINE) < 0)
 		p->oom = true;
 	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
 }
@@ -500,7 +500,7 @@ static const char *resolve_url(struct parser *p, const xmlNode *n, const char *h
 	const char *out;
 
 	buf_reset(&p->text);
-	if (text_clean(&p->text, href, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD, TEXT_LINE) < 0) {
+	if (text_clean(&p->text, href, fit_text(p, "URL", href, len, FEED_MAX_FIELD), TEXT_LINE) < 0) {
 		p->oom = true;
 		return NULL;
 	}
@@ -520,8 +520,9 @@ static const char *resolve_url(struct parser *p, const xmlNode *n, const char *h
 static const char *url_text(struct parser *p, const xmlNode *n)
 {
 	buf_reset(&p->raw);
-	collect_text(p, n, &p->raw, FEED_MAX_FIELD);
-	return resolve_url(p, n, p->raw.data ? p->raw.data : "", p->raw.len);
+	/* one byte over the cap, so that resolve_url sees (and cuts cleanly) what is too long */
+	collect_text(p, n, &p->raw, FEED_MAX_FIELD + 1);
+	return resolve_url(p, n, buf_str(&p->raw), p->raw.len);
 }
 
 static const char *url_attr(struct parser *p, const xmlNode *n, const char *name)
@@ -679,7 +680,9 @@ static const char *atom_person(struct parser *p, const xmlNode *n)
 		buf_reset(&p->text);
 		if (buf_printf(&p->text, "%s (%s)", name, email) < 0)
 			p->oom = true;
-		out = keep(p, buf_str(&p->text), p->text.len);
+		/* each part fits the cap; together they may not */
+		out = keep(p, buf_str(&p->text), fit_text(p, "field", buf_str(&p->text), p->text.len,
+		                                          FEED_MAX_FIELD));
 		return out;
 	}
 	if (name == NULL && email == NULL) /* Atom 0.3 and broken feeds write the name as text */

@@ -59,6 +59,7 @@ static int clean_string(const char *s)
 static int feed_is_clean(const struct feed *f)
 {
 	int ok = clean_string(f->title) && clean_string(f->link) && clean_string(f->subtitle) &&
+	         clean_string(f->encoding) &&
 	         clean_string(f->author) && clean_string(f->error);
 	for (size_t i = 0; i < f->nentries; i++) {
 		const struct feed_entry *e = &f->entries[i];
@@ -725,8 +726,44 @@ static void test_hostile(void)
 	buf_free(&doc);
 }
 
+/* Inputs the fuzzer found (tests/data/fuzz/feed): first byte picks the HTTP charset and URL as
+ * in tests/fuzz/fuzz_feed.c, the rest is the document. Each must parse into clean strings. */
+static void test_fuzz_regressions(void)
+{
+	static const char *const charsets[] = {NULL, "utf-8", "iso-8859-1", "windows-1251",
+	                                       "shift_jis", "utf-16"};
+	static const char *const urls[] = {NULL, "https://example.org/feed.xml",
+	                                   "http://news.example.com/a/b/rss?x=1&y=2"};
+	DIR *dir = opendir("tests/data/fuzz/feed");
+	struct dirent *de;
+	struct buf body = {0};
+	char path[512];
+	int files = 0;
+
+	if (!CHECK(dir != NULL))
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".md"))
+			continue;
+		snprintf(path, sizeof path, "tests/data/fuzz/feed/%s", de->d_name);
+		if (read_path(path, &body) < 0 || body.len == 0)
+			continue;
+		files++;
+		unsigned char pick = (unsigned char)body.data[0];
+		struct feed *f = feed_parse(body.data + 1, body.len - 1, urls[(pick / 6) % 3],
+		                            charsets[pick % 6]);
+		if (!CHECK(f != NULL && feed_is_clean(f)))
+			fprintf(stderr, "    %s\n", de->d_name);
+		feed_free(f);
+	}
+	closedir(dir);
+	CHECK(files >= 2);
+	buf_free(&body);
+}
+
 int main(void)
 {
+	test_fuzz_regressions();
 	test_corpus_expectations();
 	test_corpus_all();
 	test_rss20();

@@ -17,7 +17,7 @@
 
 #define LEAD_BYTES 1200
 /* A tag also counts as a word of the report, this heavy when central. */
-#define TAG_WORD 2.0
+#define TAG_WORD 3.0
 #define MAX_WORD 40
 
 /* A tag in the title or named at least twice is what the report is about; one mention in
@@ -28,7 +28,7 @@
 /* ... and named in it at all when its weighted share is at least this. */
 #define STORY_PRESENT 0.15
 /* Word closeness needed on top of the evidence; tuned on tests/data/stories (BENCHMARKS.md). */
-#define WORDS_WITH_TAGS 0.28
+#define WORDS_WITH_TAGS 0.33
 #define WORDS_WITH_LINK 0.08
 
 static const char *const stop_words[] = {
@@ -139,6 +139,8 @@ static void normalise_terms(struct similar_doc *d)
 {
 	size_t w = 0;
 
+	if (d->nterms == 0) /* terms may still be NULL, which qsort must not be given */
+		return;
 	qsort(d->terms, d->nterms, sizeof *d->terms, cmp_term);
 	for (size_t r = 0; r < d->nterms; r++) {
 		if (w && d->terms[w - 1].hash == d->terms[r].hash)
@@ -168,8 +170,7 @@ int similar_words(struct similar_doc *d, const char *title, const char *text)
 	return 0;
 }
 
-int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, unsigned in_title,
-                    unsigned in_text)
+static int push_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, double weight)
 {
 	if (d->ntags == d->tags_cap) {
 		size_t cap = d->tags_cap ? d->tags_cap * 2 : 16;
@@ -179,15 +180,22 @@ int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, u
 		d->tags = t;
 		d->tags_cap = cap;
 	}
-	d->tags[d->ntags++] = (struct similar_tag){
-		.id = id,
-		.kind = kind,
-		.weight = (in_title > 0 || in_text >= 2) ? 1.0 : CONTEXT_WEIGHT,
-	};
-	/* The tag is also a word: "Chinese", "China" and "Beijing" are one word to the story. */
+	d->tags[d->ntags++] = (struct similar_tag){.id = id, .kind = kind, .weight = weight};
+	return 0;
+}
+
+int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, unsigned in_title,
+                    unsigned in_text)
+{
+	double weight = (in_title > 0 || in_text >= 2) ? 1.0 : CONTEXT_WEIGHT;
 	char word[32];
-	int n = snprintf(word, sizeof word, "\x01tag%lld", (long long)id);
-	if (push_term(d, hash64(word, (size_t)n) >> 1, d->tags[d->ntags - 1].weight * TAG_WORD) < 0)
+	int n;
+
+	if (push_tag(d, id, kind, weight) < 0)
+		return -1;
+	/* The tag is also a word: "Chinese", "China" and "Beijing" are one word to the story. */
+	n = snprintf(word, sizeof word, "\x01tag%lld", (long long)id);
+	if (push_term(d, hash64(word, (size_t)n) >> 1, weight * TAG_WORD) < 0)
 		return -1;
 	normalise_terms(d);
 	return 0;
@@ -223,13 +231,10 @@ int similar_merge(struct similar_doc *s, const struct similar_doc *r)
 	for (i = 0; i < r->ntags; i++) {
 		for (k = 0; k < s->ntags && s->tags[k].id != r->tags[i].id; k++)
 			;
-		if (k < s->ntags) {
+		if (k < s->ntags)
 			s->tags[k].weight += r->tags[i].weight;
-		} else {
-			if (similar_add_tag(s, r->tags[i].id, r->tags[i].kind, 0, 0) < 0)
-				return -1;
-			s->tags[s->ntags - 1].weight = r->tags[i].weight;
-		}
+		else if (push_tag(s, r->tags[i].id, r->tags[i].kind, r->tags[i].weight) < 0)
+			return -1;
 	}
 	s->members++;
 	return 0;
@@ -337,7 +342,8 @@ static size_t trigrams(const char *s, uint64_t *out, size_t max)
 		if (++nwords >= 3)
 			out[n++] = words[0] * 31 * 31 + words[1] * 31 + words[2];
 	}
-	qsort(out, n, sizeof *out, cmp_u64);
+	if (n)
+		qsort(out, n, sizeof *out, cmp_u64);
 	size_t w = 0;
 	for (size_t r = 0; r < n; r++)
 		if (w == 0 || out[w - 1] != out[r])

@@ -190,6 +190,8 @@ static int assign_keys(struct arena *a, struct incoming *in, size_t n, enum iden
 		in[i].repeat = false;
 		order[i] = &in[i];
 	}
+	if (n == 0) /* an empty document: nothing to compare (and order is NULL) */
+		return 0;
 	qsort(order, n, sizeof *order, cmp_by_key);
 	for (i = 1; i < n; i++) {
 		if (strcmp(order[i]->key, order[i - 1]->key) != 0)
@@ -573,6 +575,23 @@ static int record_fetch(struct store *s, int64_t feed_id, const struct store_fet
 	sqlite3_bind_int64(st, 2, fetch->started);
 	sqlite3_bind_int(st, 3, fetch->status);
 	db_bind_text(st, 4, fetch->error);
+	if (db_exec_stmt(s->db, st) < 0)
+		return -1;
+	if (fetch->update == NULL)
+		return 0;
+	const struct store_feed_update *u = fetch->update;
+	st = db_stmt(s->db, SQL_FEED_STATE);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, feed_id);
+	db_bind_text(st, 2, u->etag);
+	db_bind_text(st, 3, u->last_modified);
+	db_bind_text(st, 4, u->body_hash);
+	db_bind_text(st, 5, u->fetch_url);
+	db_bind_text(st, 6, u->moved_to);
+	sqlite3_bind_int64(st, 7, u->next_due);
+	sqlite3_bind_int64(st, 8, u->ttl);
+	sqlite3_bind_int(st, 9, u->gone);
 	return db_exec_stmt(s->db, st);
 }
 
@@ -605,4 +624,117 @@ fail:
 	db_rollback(s->db);
 	memset(out, 0, sizeof *out);
 	return -1;
+}
+
+/* ------------------------------------------------------------------ crawling */
+
+int store_sync_feeds(struct store *s, const struct store_listed_feed *feeds, size_t n,
+                     int64_t now)
+{
+	sqlite3_stmt *st;
+
+	if (db_begin(s->db) < 0)
+		return -1;
+	st = db_stmt(s->db, SQL_FEEDS_UNLIST);
+	if (st == NULL || db_exec_stmt(s->db, st) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		st = db_stmt(s->db, SQL_FEED_LIST);
+		if (st == NULL)
+			goto fail;
+		db_bind_text(st, 1, feeds[i].url);
+		db_bind_text(st, 2, feeds[i].title);
+		db_bind_text(st, 3, feeds[i].labels ? feeds[i].labels : "");
+		db_bind_int64_or_null(st, 4, feeds[i].every, 0);
+		sqlite3_bind_int64(st, 5, now);
+		if (db_exec_stmt(s->db, st) < 0)
+			goto fail;
+	}
+	if (db_commit(s->db) < 0)
+		goto fail;
+	return 0;
+fail:
+	db_rollback(s->db);
+	return -1;
+}
+
+/* A text column as a string, or NULL for SQL NULL. */
+static const char *text_or_null(sqlite3_stmt *st, int column)
+{
+	return (const char *)sqlite3_column_text(st, column);
+}
+
+int store_due_feeds(struct store *s, int64_t now, int force,
+                    int (*each)(const struct store_feed_state *feed, void *arg), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(s->db, SQL_FEEDS_DUE);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, force != 0);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_feed_state f = {
+			.id = sqlite3_column_int64(st, 0),
+			.url = db_text(st, 1),
+			.fetch_url = db_text(st, 2),
+			.title = db_text(st, 3),
+			.etag = text_or_null(st, 4),
+			.last_modified = text_or_null(st, 5),
+			.body_hash = text_or_null(st, 6),
+			.every = sqlite3_column_int64(st, 7),
+			.ttl = sqlite3_column_int64(st, 8),
+			.next_due = sqlite3_column_int64(st, 9),
+			.failures = sqlite3_column_int64(st, 10),
+			.gone = sqlite3_column_int(st, 11),
+		};
+		if (each(&f, arg) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_set_error(s->db, "%s", sqlite3_errmsg(db_handle(s->db)));
+		return -1;
+	}
+	return 0;
+}
+
+int store_feeds_health(struct store *s,
+                       int (*each)(const struct store_feed_health *feed, void *arg), void *arg)
+{
+	sqlite3_stmt *st = db_stmt(s->db, SQL_FEEDS_HEALTH);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct store_feed_health f = {
+			.id = sqlite3_column_int64(st, 0),
+			.url = db_text(st, 1),
+			.title = text_or_null(st, 2),
+			.labels = db_text(st, 3),
+			.listed = sqlite3_column_int(st, 4),
+			.gone = sqlite3_column_int(st, 5),
+			.entries = sqlite3_column_int64(st, 6),
+			.last_fetch = sqlite3_column_int64(st, 7),
+			.last_success = sqlite3_column_int64(st, 8),
+			.next_due = sqlite3_column_int64(st, 9),
+			.failures = sqlite3_column_int64(st, 10),
+			.every = sqlite3_column_int64(st, 11),
+			.ttl = sqlite3_column_int64(st, 12),
+			.last_status = sqlite3_column_int(st, 13),
+			.last_error = text_or_null(st, 14),
+			.moved_to = text_or_null(st, 15),
+			.identity_note = text_or_null(st, 16),
+		};
+		if (each(&f, arg) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		db_set_error(s->db, "%s", sqlite3_errmsg(db_handle(s->db)));
+		return -1;
+	}
+	return 0;
 }

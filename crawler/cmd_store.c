@@ -55,7 +55,8 @@ static int import_file(struct ingest *ing, const char *path, const char *url, st
 		.len = body->len,
 		.fetched = clock_now(),
 	};
-	if (ingest_document(ing, &doc, clock_ms() - started, &report) < 0) {
+	if (ingest_parse(ing, &doc, &report) < 0 ||
+	    ingest_store(ing, &doc, clock_ms() - started, NULL, &report) < 0) {
 		log_user("%s: %s", path, ingest_error(ing));
 		rc = -1;
 	} else {

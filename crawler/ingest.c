@@ -81,8 +81,30 @@ const char *ingest_error(const struct ingest *ing)
 	return ing->error;
 }
 
-int ingest_document(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
-                    struct ingest_report *report)
+int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
+                 struct ingest_report *report)
+{
+	memset(report, 0, sizeof *report);
+	feed_free(ing->feed);
+	ing->feed = NULL;
+	if (doc->body == NULL) {
+		report->error = doc->error;
+		return 0;
+	}
+	ing->feed = feed_parse(doc->body, doc->len, doc->final_url ? doc->final_url : doc->feed_url,
+	                       doc->charset);
+	if (ing->feed == NULL) {
+		snprintf(ing->error, sizeof ing->error, "%s: out of memory parsing", doc->feed_url);
+		return -1;
+	}
+	report->usable = ing->feed->format != FEED_UNKNOWN;
+	report->error = ing->feed->error;
+	report->ttl = ing->feed->ttl;
+	return 0;
+}
+
+int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
+                 const struct store_feed_update *update, struct ingest_report *report)
 {
 	struct store_fetch fetch = {
 		.started = doc->fetched,
@@ -91,35 +113,33 @@ int ingest_document(struct ingest *ing, const struct ingest_document *doc, int64
 		.bytes = (int64_t)doc->len,
 		.url = doc->final_url ? doc->final_url : doc->feed_url,
 		.error = doc->error,
+		.update = update,
 	};
 
-	memset(report, 0, sizeof *report);
-	feed_free(ing->feed);
-	ing->feed = NULL;
+	if (doc->body && !report->usable)
+		fetch.error = report->error;
 	report->feed_id = store_feed_id(ing->store, doc->feed_url, doc->fetched);
-	if (report->feed_id < 0)
-		goto fail;
-	if (doc->body) {
-		ing->feed = feed_parse(doc->body, doc->len, fetch.url, doc->charset);
-		if (ing->feed == NULL) {
-			snprintf(ing->error, sizeof ing->error, "%s: out of memory parsing", doc->feed_url);
-			return -1;
-		}
-		report->usable = ing->feed->format != FEED_UNKNOWN;
-		report->error = ing->feed->error;
-		report->ttl = ing->feed->ttl;
-		if (!report->usable)
-			fetch.error = ing->feed->error;
-	} else {
-		report->error = doc->error;
+	if (report->feed_id < 0 ||
+	    store_ingest(ing->store, report->feed_id, report->usable ? ing->feed : NULL, &fetch,
+	                 &report->result) < 0) {
+		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+		return -1;
 	}
-	if (store_ingest(ing->store, report->feed_id, report->usable ? ing->feed : NULL, &fetch,
-	                 &report->result) < 0)
-		goto fail;
 	return 0;
-fail:
-	snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
-	return -1;
+}
+
+int64_t ingest_retag(struct ingest *ing)
+{
+	int64_t n = story_retag(ing->store, ing->tagger);
+
+	if (n < 0)
+		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+	return n;
+}
+
+struct store *ingest_store_handle(struct ingest *ing)
+{
+	return ing->store;
 }
 
 int ingest_finish(struct ingest *ing, const struct story_hooks *hooks, struct story_stats *stats)

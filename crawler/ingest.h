@@ -31,7 +31,8 @@ const char *ingest_error(const struct ingest *ing);
 
 struct ingest_document {
 	const char *feed_url;   /* the feed as listed (or given to import) */
-	const char *body;       /* the document, len bytes; NULL when there is none (failed fetch) */
+	const char *body;       /* the document, len bytes; NULL when there is none to read (a
+	                           failed fetch, or not modified) */
 	size_t len;
 	const char *charset;    /* HTTP charset, or NULL */
 	const char *final_url;  /* where the body came from after redirects (the base for links) */
@@ -41,19 +42,32 @@ struct ingest_document {
 };
 
 struct ingest_report {
-	bool usable;            /* the document was a feed and its entries are stored */
+	bool usable;            /* the document was a feed (ingest_store stores its entries) */
 	const char *error;      /* why it was not, or what was wrong with it; borrowed until the
 	                           next call */
-	struct store_ingest_result result;
-	int64_t feed_id;
 	int64_t ttl;            /* what the feed asked for (<ttl>, sy:), seconds */
+	int64_t feed_id;        /* set by ingest_store */
+	struct store_ingest_result result;  /* set by ingest_store */
 };
 
-/* Parses and stores one document of a feed (or records the failed fetch). Returns 0 — also
- * when the document was not a feed: report->usable and report->error tell — or -1 when the
- * store failed (ingest_error). */
-int ingest_document(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
-                    struct ingest_report *report);
+/* Parses doc (when it has a body) and keeps the result for ingest_store. Returns 0 — also when
+ * the document was not a feed: report->usable and report->error tell — or -1 when out of
+ * memory. */
+int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
+                 struct ingest_report *report);
+
+/* Stores, in one transaction, the entries ingest_parse read from doc (if usable), the fetch
+ * record (an unusable document counts as a failed fetch) and the crawler's new state for the
+ * feed (update, NULL for an import). Returns 0, or -1 when the store failed (ingest_error). */
+int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
+                 const struct store_feed_update *update, struct ingest_report *report);
+
+/* Re-tags every stored entry with the vocabulary (after tags.txt changed). Returns the number
+ * of entries, or -1. */
+int64_t ingest_retag(struct ingest *ing);
+
+/* The store, for the crawler's own reads and writes (feeds, schedule); owned by ing. */
+struct store *ingest_store_handle(struct ingest *ing);
 
 /* Processes the stored entries not processed yet (store/story.h): hooks receive the events
  * that may alert. Returns 0 or -1. */

@@ -7,9 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <curl/curl.h>
+
 #include "crawler/cli.h"
+#include "crawler/cmd_crawl.h"
+#include "crawler/cmd_feeds.h"
 #include "crawler/cmd_parse.h"
 #include "crawler/cmd_store.h"
+#include "crawler/cmd_stories.h"
 #include "crawler/log.h"
 #include "parsers/feed.h"
 
@@ -18,9 +23,16 @@ static const struct {
 	cli_command *run;
 	const char *summary;
 } commands[] = {
+	{"crawl", cmd_crawl, "crawl [--feeds FILE] [--alerts FILE] [--force] [--jobs N]  fetch what is due"},
 	{"parse", cmd_parse, "parse [--url URL] FILE|-                print one feed document as JSON"},
 	{"import", cmd_import, "import [--url URL] FILE...              store feed documents"},
 	{"export", cmd_export, "export [--format jsonl|csv] [--since DATE] [--feed URL]"},
+	{"feeds", cmd_feeds, "feeds [--json]                         each feed's health"},
+	{"discover", cmd_discover, "discover URL                           the feeds a page advertises"},
+	{"opml", cmd_opml, "opml import FILE | opml export         exchange the feed list"},
+	{"stories", cmd_stories, "stories [--since DATE] [--tag kind:value] [--limit N]"},
+	{"story", cmd_story, "story ID                               one story's timeline"},
+	{"retag", cmd_retag, "retag                                  re-tag every entry with --tags"},
 	{"search", cmd_search, "search QUERY [--since DATE] [--tag kind:value] [--limit N] [--json]"},
 };
 
@@ -72,6 +84,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	feed_init();
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		log_user("cannot initialise libcurl");
+		return EXIT_RUNTIME;
+	}
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
 		if (strcmp(argv[optind], commands[i].name) == 0) {
 			char **args = argv + optind;

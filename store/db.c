@@ -160,6 +160,28 @@ static const char *const sql_text[SQL_COUNT] = {
 		"  last_success = CASE WHEN ?4 IS NULL THEN ?2 ELSE last_success END,\n"
 		"  failures = CASE WHEN ?4 IS NULL THEN 0 ELSE failures + 1 END\n"
 		"WHERE id = ?1",
+	[SQL_FEED_STATE] =
+		"UPDATE feeds SET etag = ?2, last_modified = ?3, body_hash = ?4,\n"
+		"  fetch_url = COALESCE(?5, fetch_url), moved_to = COALESCE(?6, moved_to), next_due = ?7,\n"
+		"  ttl = ?8, gone = ?9 WHERE id = ?1",
+	[SQL_FEEDS_UNLIST] =
+		"UPDATE feeds SET listed = 0 WHERE listed = 1",
+	[SQL_FEED_LIST] =
+		"INSERT INTO feeds(url, title_override, labels, every, listed, added)\n"
+		"VALUES (?1, ?2, ?3, ?4, 1, ?5)\n"
+		"ON CONFLICT(url) DO UPDATE SET title_override = excluded.title_override,\n"
+		"  labels = excluded.labels, every = excluded.every, listed = 1",
+	[SQL_FEEDS_DUE] =
+		"SELECT id, url, COALESCE(fetch_url, url), COALESCE(title_override, title, url), etag,\n"
+		"  last_modified, body_hash, every, ttl, next_due, failures, gone\n"
+		"FROM feeds WHERE listed = 1 AND (?2 OR (next_due <= ?1 AND gone = 0))\n"
+		"ORDER BY next_due, id",
+	[SQL_FEEDS_HEALTH] =
+		"SELECT f.id, f.url, COALESCE(f.title_override, f.title), f.labels, f.listed, f.gone,\n"
+		"  (SELECT count(*) FROM entries e WHERE e.feed_id = f.id), f.last_fetch, f.last_success,\n"
+		"  f.next_due, f.failures, f.every, f.ttl, f.last_status, f.last_error, f.moved_to,\n"
+		"  f.identity_note\n"
+		"FROM feeds f ORDER BY f.listed DESC, f.url",
 	[SQL_FETCH_INSERT] =
 		"INSERT INTO fetches(feed_id, started, ms, status, bytes, entries_new, entries_updated,\n"
 		"  error, url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -290,6 +312,31 @@ static const char *const sql_text[SQL_COUNT] = {
 		"  AND (?3 IS NULL OR EXISTS (SELECT 1 FROM entry_tags et JOIN tags t ON t.id = et.tag_id\n"
 		"       WHERE et.entry_id = e.id AND t.kind = ?3 AND t.value = ?4 COLLATE NOCASE))\n"
 		"ORDER BY e.at DESC, e.id DESC LIMIT ?5",
+	[SQL_STORIES] =
+		"SELECT s.id, s.first, s.last, count(e.id), count(DISTINCT e.feed_id), o.title, o.url\n"
+		"FROM stories s JOIN entries e ON e.story_id = s.id\n"
+		"  LEFT JOIN entries o ON o.id = s.original\n"
+		"WHERE s.last >= ?1\n"
+		"  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entries m JOIN entry_tags et ON et.entry_id = m.id\n"
+		"       JOIN tags t ON t.id = et.tag_id WHERE m.story_id = s.id AND t.kind = ?2\n"
+		"       AND t.value = ?3 COLLATE NOCASE))\n"
+		"GROUP BY s.id ORDER BY s.last DESC, s.id DESC LIMIT ?4",
+	[SQL_STORY_HEAD] =
+		"SELECT s.id, s.first, s.last, count(e.id), count(DISTINCT e.feed_id), o.title, o.url\n"
+		"FROM stories s JOIN entries e ON e.story_id = s.id\n"
+		"  LEFT JOIN entries o ON o.id = s.original WHERE s.id = ?1 GROUP BY s.id",
+	[SQL_STORY_TIMELINE] =
+		"SELECT e.id, e.at, e.first_seen, e.related_to, e.relation,\n"
+		"  COALESCE(f.title_override, f.title, f.url), f.url, e.title, e.url, e.link_reason,\n"
+		"  e.link_score, e.revisions, e.text\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.story_id = ?1\n"
+		"ORDER BY e.at, e.id",
+	[SQL_ENTRY_TAG_NAMES] =
+		"SELECT t.kind || ':' || t.value FROM entry_tags et JOIN tags t ON t.id = et.tag_id\n"
+		"WHERE et.entry_id = ?1 ORDER BY t.kind, t.value",
+	[SQL_REVISIONS_OF] =
+		"SELECT version, seen, replaced, title, text FROM revisions WHERE entry_id = ?1\n"
+		"ORDER BY version",
 };
 
 struct db {

@@ -41,6 +41,44 @@ const char *store_error(struct store *s);
  * error. */
 int64_t store_feed_id(struct store *s, const char *url, int64_t now);
 
+/* ------------------------------------------------------------------ feeds.txt and crawling */
+
+struct store_listed_feed {      /* one line of feeds.txt */
+	const char *url, *title, *labels;
+	int64_t every;              /* seconds, 0 for the default */
+};
+
+/* Makes exactly these feeds the listed ones, in one transaction: new ones are added, changed
+ * titles, labels and intervals taken, and feeds no longer listed are kept (with their history)
+ * but not crawled. Returns 0 or -1. */
+int store_sync_feeds(struct store *s, const struct store_listed_feed *feeds, size_t n,
+                     int64_t now);
+
+struct store_feed_state {       /* borrowed during the callback */
+	int64_t id;
+	const char *url;            /* as listed */
+	const char *fetch_url;      /* where to fetch it: after a permanent redirect, the target */
+	const char *title;          /* the override, else the feed's own, else the URL */
+	const char *etag, *last_modified, *body_hash;  /* or NULL */
+	int64_t every, ttl, next_due, failures;
+	int gone;
+};
+
+/* Calls each for every listed feed due at now (every listed feed, gone ones included, when
+ * force), soonest due first, until it returns non-zero. Returns 0 or -1. */
+int store_due_feeds(struct store *s, int64_t now, int force,
+                    int (*each)(const struct store_feed_state *feed, void *arg), void *arg);
+
+/* A feed's state after a fetch, written with the fetch record (store_ingest). */
+struct store_feed_update {
+	const char *etag, *last_modified; /* the validators to send next time, or NULL */
+	const char *body_hash;      /* of the last body read, or NULL */
+	const char *fetch_url;      /* a new URL to fetch from (permanent redirect), or NULL */
+	const char *moved_to;       /* the permanent redirect to report, or NULL */
+	int64_t next_due, ttl;
+	int gone;                   /* 410: not fetched again until --force */
+};
+
 /* One fetch (or import) of a feed's document. */
 struct store_fetch {
 	int64_t started;       /* Unix seconds, UTC */
@@ -49,7 +87,22 @@ struct store_fetch {
 	int64_t bytes;         /* body size */
 	const char *url;       /* the URL finally read (after redirects), or NULL */
 	const char *error;     /* what went wrong, NULL when a document was read */
+	const struct store_feed_update *update; /* the crawler's new state for the feed, or NULL */
 };
+
+/* What `newsmon feeds` shows of one feed; borrowed during the callback. */
+struct store_feed_health {
+	int64_t id;
+	const char *url, *title, *labels;
+	int listed, gone;
+	int64_t entries, last_fetch, last_success, next_due, failures, every, ttl;
+	int last_status;            /* 0 when never fetched (or a file) */
+	const char *last_error, *moved_to, *identity_note;  /* or NULL */
+};
+
+/* Calls each for every feed (listed ones first, by URL). Returns 0 or -1. */
+int store_feeds_health(struct store *s,
+                       int (*each)(const struct store_feed_health *feed, void *arg), void *arg);
 
 struct store_ingest_result {
 	size_t entries;        /* in the document */

@@ -170,6 +170,29 @@ int similar_words(struct similar_doc *d, const char *title, const char *text)
 	return 0;
 }
 
+/* Adds weight to term hash in d's sorted terms, inserting it in its place when new. */
+static int insert_term(struct similar_doc *d, uint64_t hash, double weight)
+{
+	size_t lo = 0, hi = d->nterms;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->terms[mid].hash < hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < d->nterms && d->terms[lo].hash == hash) {
+		d->terms[lo].weight += weight;
+		return 0;
+	}
+	if (push_term(d, hash, weight) < 0)
+		return -1;
+	memmove(&d->terms[lo + 1], &d->terms[lo], (d->nterms - 1 - lo) * sizeof *d->terms);
+	d->terms[lo] = (struct similar_term){hash, weight};
+	return 0;
+}
+
 static int push_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, double weight)
 {
 	if (d->ntags == d->tags_cap) {
@@ -184,10 +207,15 @@ static int push_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, d
 	return 0;
 }
 
+bool similar_central(unsigned in_title, unsigned in_text)
+{
+	return in_title > 0 || in_text >= 2;
+}
+
 int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, unsigned in_title,
                     unsigned in_text)
 {
-	double weight = (in_title > 0 || in_text >= 2) ? 1.0 : CONTEXT_WEIGHT;
+	double weight = similar_central(in_title, in_text) ? 1.0 : CONTEXT_WEIGHT;
 	char word[32];
 	int n;
 
@@ -195,10 +223,7 @@ int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, u
 		return -1;
 	/* The tag is also a word: "Chinese", "China" and "Beijing" are one word to the story. */
 	n = snprintf(word, sizeof word, "\x01tag%lld", (long long)id);
-	if (push_term(d, hash64(word, (size_t)n) >> 1, weight * TAG_WORD) < 0)
-		return -1;
-	normalise_terms(d);
-	return 0;
+	return insert_term(d, hash64(word, (size_t)n) >> 1, weight * TAG_WORD);
 }
 
 static void compute_norm(struct similar_doc *d)
@@ -221,11 +246,28 @@ int similar_merge(struct similar_doc *s, const struct similar_doc *r)
 {
 	size_t i, k;
 
-	/* words: add r's unit vector (the centroid direction is what matters) */
-	for (i = 0; i < r->nterms; i++)
-		if (push_term(s, r->terms[i].hash, r->norm > 0 ? r->terms[i].weight / r->norm : 0) < 0)
-			return -1;
-	normalise_terms(s);
+	/* words: add r's unit vector (the centroid direction is what matters); both term lists
+	 * are sorted, so one linear merge */
+	size_t cap = s->nterms + r->nterms + 1, a = 0, b = 0, m = 0;
+	struct similar_term *merged = malloc(cap * sizeof *merged);
+	if (merged == NULL)
+		return -1;
+	while (a < s->nterms || b < r->nterms) {
+		if (b == r->nterms || (a < s->nterms && s->terms[a].hash < r->terms[b].hash)) {
+			merged[m++] = s->terms[a++];
+			continue;
+		}
+		double w = r->norm > 0 ? r->terms[b].weight / r->norm : 0;
+		if (a < s->nterms && s->terms[a].hash == r->terms[b].hash)
+			merged[m] = s->terms[a++], merged[m++].weight += w;
+		else
+			merged[m++] = (struct similar_term){r->terms[b].hash, w};
+		b++;
+	}
+	free(s->terms);
+	s->terms = merged;
+	s->nterms = m;
+	s->terms_cap = cap;
 	compute_norm(s);
 	/* tags: sum of weights, read as a mean over members */
 	for (i = 0; i < r->ntags; i++) {
@@ -387,4 +429,88 @@ size_t similar_term_hashes(const struct similar_doc *d, uint64_t *out, size_t ma
 	for (size_t i = 0; i < n; i++)
 		out[i] = d->terms[i].hash;
 	return n;
+}
+
+/* Blob: "S1", then the counts and the entries, every number little-endian: words as 8-byte hash
+ * and 4-byte float weight, tags as 8-byte id, 1-byte kind and 4-byte float weight. */
+#define PACK_MAGIC "S1"
+
+static int put_le(struct buf *out, uint64_t v, int bytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < bytes; i++)
+		b[i] = (unsigned char)(v >> (8 * i));
+	return buf_append(out, b, (size_t)bytes);
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint32_t float_bits(double d)
+{
+	float f = (float)d;
+	uint32_t u;
+
+	memcpy(&u, &f, sizeof u);
+	return u;
+}
+
+static double bits_float(uint32_t u)
+{
+	float f;
+
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+int similar_pack(const struct similar_doc *d, struct buf *out)
+{
+	int rc = buf_puts(out, PACK_MAGIC);
+
+	rc |= put_le(out, d->nterms, 4) | put_le(out, d->ntags, 4);
+	for (size_t i = 0; i < d->nterms && rc == 0; i++)
+		rc |= put_le(out, d->terms[i].hash, 8) | put_le(out, float_bits(d->terms[i].weight), 4);
+	for (size_t i = 0; i < d->ntags && rc == 0; i++)
+		rc |= put_le(out, (uint64_t)d->tags[i].id, 8) | put_le(out, d->tags[i].kind, 1) |
+		      put_le(out, float_bits(d->tags[i].weight), 4);
+	return rc ? -1 : 0;
+}
+
+int similar_unpack(struct similar_doc *d, const void *blob, size_t len)
+{
+	const unsigned char *p = blob;
+	uint64_t nterms, ntags;
+
+	d->nterms = d->ntags = 0;
+	d->norm = 0;
+	d->members = 1;
+	if (len < 10 || memcmp(p, PACK_MAGIC, 2) != 0)
+		return -1;
+	nterms = get_le(p + 2, 4);
+	ntags = get_le(p + 6, 4);
+	if (nterms > (len - 10) / 12 || 10 + nterms * 12 + ntags * 13 != len)
+		return -1;
+	p += 10;
+	for (uint64_t i = 0; i < nterms; i++, p += 12)
+		if (push_term(d, get_le(p, 8), bits_float((uint32_t)get_le(p + 8, 4))) < 0)
+			return -1;
+	for (uint64_t i = 0; i < ntags; i++, p += 13) {
+		enum similar_kind kind = p[8] <= KIND_OTHER ? (enum similar_kind)p[8] : KIND_OTHER;
+		if (push_tag(d, (int64_t)get_le(p, 8), kind, bits_float((uint32_t)get_le(p + 9, 4))) < 0)
+			return -1;
+	}
+	/* a tampered blob must not break the sorted-words invariant the merges rely on */
+	for (size_t i = 1; i < d->nterms; i++)
+		if (d->terms[i - 1].hash >= d->terms[i].hash) {
+			d->nterms = d->ntags = 0;
+			return -1;
+		}
+	return 0;
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parsers/buf.h"
+
 enum similar_kind { KIND_PLATFORM, KIND_COUNTRY, KIND_TOPIC, KIND_OTHER };
 
 struct similar_tag {
@@ -48,10 +50,22 @@ void similar_doc_free(struct similar_doc *d);
  * words counting double. Returns 0 or -1 (out of memory). */
 int similar_words(struct similar_doc *d, const char *title, const char *text);
 
+/* Is a tag with these occurrence counts central to a report (in the title, or named at least
+ * twice), rather than context it merely mentions? */
+bool similar_central(unsigned in_title, unsigned in_text);
+
 /* Adds a tag to d (tags are not deduplicated: add each once). in_title and in_text are the
  * tagger's occurrence counts. Returns 0 or -1. */
 int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, unsigned in_title,
                     unsigned in_text);
+
+/* Appends to out d's words (before weighing) and tags as a compact, byte-order independent
+ * blob, to store with the entry so it need not be read and tokenised again. Returns 0 or -1. */
+int similar_pack(const struct similar_doc *d, struct buf *out);
+
+/* Replaces d's words and tags with those of a blob written by similar_pack. Returns 0, or -1
+ * when the blob is malformed (d is then empty) or memory runs out. */
+int similar_unpack(struct similar_doc *d, const void *blob, size_t len);
 
 /* Multiplies each word's weight by idf(hash, arg) (its rarity) and computes the norm. */
 void similar_weigh(struct similar_doc *d, double (*idf)(uint64_t hash, void *arg), void *arg);

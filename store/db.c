@@ -64,18 +64,28 @@ static const char *const migrations[] = {
 	"  content_hash TEXT NOT NULL,          -- of normalised title and text\n"
 	"  title_key TEXT NOT NULL,             -- normalised title, for cross-feed copies\n"
 	"  revisions INTEGER NOT NULL DEFAULT 0,\n"
-	"  pending INTEGER NOT NULL DEFAULT 1,  -- 1 new, 2 updated: to tag, link and alert; 0 done\n"
-	"  story_id INTEGER REFERENCES stories(id),\n"
-	"  relation TEXT CHECK (relation IN ('original', 'follow-up', 'duplicate')),\n"
-	"  related_to INTEGER REFERENCES entries(id),\n"
-	"  link_reason TEXT, link_score REAL,\n"
-	"  alerted INTEGER NOT NULL DEFAULT -1, -- the revision last alerted\n"
 	"  UNIQUE(feed_id, key)\n"
 	") STRICT;\n"
 	"CREATE INDEX entries_canon ON entries(canon_url) WHERE canon_url IS NOT NULL;\n"
 	"CREATE INDEX entries_title_key ON entries(title_key, at);\n"
-	"CREATE INDEX entries_pending ON entries(pending, at) WHERE pending != 0;\n"
-	"CREATE INDEX entries_story ON entries(story_id, at);\n"
+	"-- what changes as entries are processed lives in narrow tables: an entry row (text and all)\n"
+	"-- is written when its content changes, never to record a state\n"
+	"CREATE TABLE pending(                  -- entries stored but not yet tagged, linked, alerted\n"
+	"  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
+	"  kind INTEGER NOT NULL,               -- 1 new, 2 updated\n"
+	"  at INTEGER NOT NULL                  -- entries.at: the order of processing\n"
+	") STRICT;\n"
+	"CREATE INDEX pending_at ON pending(at, entry_id);\n"
+	"CREATE TABLE entry_story(              -- each processed entry's place in a story\n"
+	"  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
+	"  story_id INTEGER NOT NULL REFERENCES stories(id),\n"
+	"  relation TEXT NOT NULL CHECK (relation IN ('original', 'follow-up', 'duplicate')),\n"
+	"  related_to INTEGER REFERENCES entries(id),\n"
+	"  link_reason TEXT, link_score REAL,   -- why it joined, and how strongly\n"
+	"  features BLOB                        -- its words and tags (parsers/similar.h)\n"
+	") STRICT;\n"
+	"CREATE INDEX entry_story_story ON entry_story(story_id, relation);\n"
+	"CREATE INDEX entry_story_related ON entry_story(related_to) WHERE related_to IS NOT NULL;\n"
 	"CREATE INDEX entries_at ON entries(at);\n"
 	"CREATE TABLE revisions(\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -115,29 +125,25 @@ static const char *const migrations[] = {
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id),\n"
 	"  tag_id INTEGER NOT NULL REFERENCES tags(id),\n"
 	"  in_title INTEGER NOT NULL, in_text INTEGER NOT NULL,  -- occurrences\n"
-	"  at INTEGER NOT NULL,                 -- entries.at, so a tag's window is one range scan\n"
+	"  central INTEGER NOT NULL,            -- what the entry is about (parsers/similar.h)\n"
+	"  at INTEGER NOT NULL,                 -- these two copy entries.at and .story_id, so\n"
+	"  story_id INTEGER,                    -- a tag's stories in a window are one index range\n"
 	"  PRIMARY KEY(entry_id, tag_id)\n"
 	") STRICT, WITHOUT ROWID;\n"
-	"CREATE INDEX entry_tags_window ON entry_tags(tag_id, at);\n"
+	"CREATE INDEX entry_tags_window ON entry_tags(tag_id, central, at, story_id);\n"
 	"CREATE TABLE terms(                    -- document frequency of words, for similarity\n"
 	"  term INTEGER PRIMARY KEY,            -- a 63-bit hash of the word; 0 counts documents\n"
 	"  df INTEGER NOT NULL\n"
 	") STRICT;\n"
 	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, text, content='entries',\n"
 	"  content_rowid='id', tokenize='unicode61 remove_diacritics 2');\n"
-	"-- external content: the index follows entries through these triggers, and deletes pass\n"
-	"-- the old values ('delete' command) so the index never drifts\n"
-	"CREATE TRIGGER entries_fts_insert AFTER INSERT ON entries BEGIN\n"
-	"  INSERT INTO entries_fts(rowid, title, text) VALUES (new.id, new.title, new.text);\n"
-	"END;\n"
+	"-- external content. store.c indexes each document's new and revised entries at the end\n"
+	"-- of its transaction, in two statements: FTS5 flushes its pending terms at every statement\n"
+	"-- savepoint, so indexing row by row (triggers) would write a segment per entry. Deleting\n"
+	"-- passes the old values ('delete' command) so the index never drifts.\n"
 	"CREATE TRIGGER entries_fts_delete AFTER DELETE ON entries BEGIN\n"
 	"  INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
 	"  VALUES ('delete', old.id, old.title, old.text);\n"
-	"END;\n"
-	"CREATE TRIGGER entries_fts_update AFTER UPDATE OF title, text ON entries BEGIN\n"
-	"  INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
-	"  VALUES ('delete', old.id, old.title, old.text);\n"
-	"  INSERT INTO entries_fts(rowid, title, text) VALUES (new.id, new.title, new.text);\n"
 	"END;\n",
 };
 
@@ -203,25 +209,45 @@ static const char *const sql_text[SQL_COUNT] = {
 		"  enclosures = excluded.enclosures, comments = excluded.comments,\n"
 		"  updated = excluded.updated, version_seen = excluded.version_seen,\n"
 		"  content_hash = excluded.content_hash, title_key = excluded.title_key,\n"
-		"  revisions = revisions + 1, pending = CASE pending WHEN 1 THEN 1 ELSE 2 END\n"
+		"  revisions = revisions + 1\n"
 		"WHERE content_hash IS NOT excluded.content_hash\n"
 		"RETURNING id, revisions",
 	[SQL_ENTRY_KEYS_OF_FEED] =
 		"SELECT id, guid, canon_url, url, title, published_raw FROM entries WHERE feed_id = ?1",
 	[SQL_ENTRY_REKEY] =
 		"UPDATE entries SET key = ?2 WHERE id = ?1",
+	[SQL_FTS_TODO_CREATE] =
+		"CREATE TEMP TABLE IF NOT EXISTS fts_todo(id INTEGER PRIMARY KEY, revised INTEGER NOT NULL)",
+	[SQL_FTS_TODO_ADD] =
+		"INSERT OR REPLACE INTO temp.fts_todo(id, revised) VALUES (?1, ?2)",
+	/* the version the index holds is the one before the current: the latest revision row */
+	[SQL_FTS_UNINDEX] =
+		"INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
+		"SELECT 'delete', r.entry_id, r.title, r.text FROM temp.fts_todo t\n"
+		"  JOIN entries e ON e.id = t.id\n"
+		"  JOIN revisions r ON r.entry_id = t.id AND r.version = e.revisions - 1\n"
+		"WHERE t.revised",
+	[SQL_FTS_INDEX] =
+		"INSERT INTO entries_fts(rowid, title, text)\n"
+		"SELECT e.id, e.title, e.text FROM temp.fts_todo t JOIN entries e ON e.id = t.id",
+	[SQL_FTS_TODO_CLEAR] =
+		"DELETE FROM temp.fts_todo",
 	[SQL_LINK_INSERT] =
 		"INSERT OR IGNORE INTO entry_links(entry_id, target) VALUES (?1, ?2)",
 	[SQL_LINKS_DELETE] =
 		"DELETE FROM entry_links WHERE entry_id = ?1",
 	[SQL_PENDING] =
-		"SELECT id FROM entries WHERE pending != 0 ORDER BY at, id",
+		"SELECT entry_id FROM pending ORDER BY at, entry_id",
+	[SQL_PENDING_ADD] =
+		"INSERT INTO pending(entry_id, kind, at) VALUES (?1, ?2, ?3)\n"
+		"ON CONFLICT(entry_id) DO UPDATE SET kind = min(kind, excluded.kind)",
 	[SQL_ENTRY_FOR_LINKING] =
-		"SELECT e.title, e.text, e.at, e.canon_url, e.pending, e.relation, e.url,\n"
-		"  COALESCE(f.title_override, f.title, f.url), e.story_id, e.title_key\n"
-		"FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.id = ?1",
+		"SELECT e.title, e.text, e.at, e.canon_url, p.kind, s.relation, e.url,\n"
+		"  COALESCE(f.title_override, f.title, f.url), s.story_id, e.title_key\n"
+		"FROM pending p JOIN entries e ON e.id = p.entry_id JOIN feeds f ON f.id = e.feed_id\n"
+		"  LEFT JOIN entry_story s ON s.entry_id = p.entry_id WHERE p.entry_id = ?1",
 	[SQL_ENTRY_DONE] =
-		"UPDATE entries SET pending = 0 WHERE id = ?1",
+		"DELETE FROM pending WHERE entry_id = ?1",
 	[SQL_TAG_FIND] =
 		"SELECT id FROM tags WHERE kind = ?1 AND value = ?2",
 	[SQL_TAG_INSERT] =
@@ -229,22 +255,25 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_ENTRY_TAGS_DELETE] =
 		"DELETE FROM entry_tags WHERE entry_id = ?1",
 	[SQL_ENTRY_TAG_INSERT] =
-		"INSERT INTO entry_tags(entry_id, tag_id, in_title, in_text, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+		"INSERT INTO entry_tags(entry_id, tag_id, in_title, in_text, central, at, story_id)\n"
+		"VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
 	[SQL_ENTRY_TAGS_OF] =
 		"SELECT et.tag_id, t.kind, et.in_title, et.in_text FROM entry_tags et\n"
 		"JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = ?1",
 	[SQL_TERM_DF] =
 		"SELECT df FROM terms WHERE term = ?1",
 	[SQL_TERM_ADD] =
-		"INSERT INTO terms(term, df) VALUES (?1, 1) ON CONFLICT(term) DO UPDATE SET df = df + 1",
+		"INSERT INTO terms(term, df) VALUES (?1, ?2) ON CONFLICT(term) DO UPDATE SET df = df + ?2",
 	[SQL_DUP_BY_URL] =
-		"SELECT id, text FROM entries WHERE canon_url = ?1 AND id != ?2 AND pending = 0\n"
-		"ORDER BY at, id LIMIT 1",
+		"SELECT e.id, e.text FROM entries e JOIN entry_story s ON s.entry_id = e.id\n"
+		"WHERE e.canon_url = ?1 AND e.id != ?2 ORDER BY e.at, e.id LIMIT 1",
 	[SQL_DUP_BY_TITLE] =
-		"SELECT id, text FROM entries WHERE title_key = ?1 AND id != ?2 AND pending = 0\n"
-		"  AND at BETWEEN ?3 AND ?4 ORDER BY at, id LIMIT 20",
+		"SELECT e.id, e.text FROM entries e JOIN entry_story s ON s.entry_id = e.id\n"
+		"WHERE e.title_key = ?1 AND e.id != ?2 AND e.at BETWEEN ?3 AND ?4 ORDER BY e.at, e.id\n"
+		"LIMIT 20",
 	[SQL_ENTRY_ROLE] =
-		"SELECT at, story_id, relation, related_to, link_reason, link_score FROM entries WHERE id = ?1",
+		"SELECT e.at, s.story_id, s.relation, s.related_to, s.link_reason, s.link_score\n"
+		"FROM entries e JOIN entry_story s ON s.entry_id = e.id WHERE e.id = ?1",
 	[SQL_STORY_INSERT] =
 		"INSERT INTO stories(original, first, last) VALUES (?1, ?2, ?2) RETURNING id",
 	[SQL_STORY_GET] =
@@ -253,32 +282,38 @@ static const char *const sql_text[SQL_COUNT] = {
 		"UPDATE stories SET original = ?2, first = min(first, ?3), last = max(last, ?3)\n"
 		"WHERE id = ?1",
 	[SQL_ENTRY_RELATE] =
-		"UPDATE entries SET story_id = ?2, relation = ?3, related_to = ?4, link_reason = ?5,\n"
-		"  link_score = ?6 WHERE id = ?1",
+		"INSERT INTO entry_story(entry_id, story_id, relation, related_to, link_reason, link_score,\n"
+		"  features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)\n"
+		"ON CONFLICT(entry_id) DO UPDATE SET story_id = excluded.story_id,\n"
+		"  relation = excluded.relation, related_to = excluded.related_to,\n"
+		"  link_reason = excluded.link_reason, link_score = excluded.link_score,\n"
+		"  features = COALESCE(excluded.features, features)",
+	[SQL_ENTRY_FEATURES] =
+		"UPDATE entry_story SET features = ?2 WHERE entry_id = ?1",
 	[SQL_REPOINT_FOLLOW_UPS] =
-		"UPDATE entries SET related_to = ?2 WHERE story_id = ?1 AND relation = 'follow-up'",
+		"UPDATE entry_story SET related_to = ?2 WHERE story_id = ?1 AND relation = 'follow-up'",
 	[SQL_REPOINT_DUPLICATES] =
-		"UPDATE entries SET related_to = ?2 WHERE related_to = ?1 AND relation = 'duplicate'",
+		"UPDATE entry_story SET related_to = ?2 WHERE related_to = ?1 AND relation = 'duplicate'",
 	/* stories of the entries this entry links to */
 	[SQL_CANDIDATES_LINKED_TO] =
-		"SELECT DISTINCT e.story_id FROM entry_links l JOIN entries e ON e.canon_url = l.target\n"
-		"WHERE l.entry_id = ?1 AND e.pending = 0 AND e.story_id IS NOT NULL\n"
-		"  AND e.at BETWEEN ?2 AND ?3",
+		"SELECT DISTINCT s.story_id FROM entry_links l JOIN entries e ON e.canon_url = l.target\n"
+		"  JOIN entry_story s ON s.entry_id = e.id\n"
+		"WHERE l.entry_id = ?1 AND e.at BETWEEN ?2 AND ?3",
 	/* stories of the entries that link to this entry */
 	[SQL_CANDIDATES_LINKING_IN] =
-		"SELECT DISTINCT e.story_id FROM entry_links l JOIN entries e ON e.id = l.entry_id\n"
-		"WHERE l.target = ?1 AND e.pending = 0 AND e.story_id IS NOT NULL\n"
-		"  AND e.at BETWEEN ?2 AND ?3",
-	/* stories with an entry carrying this tag in the window: one index range per tag */
+		"SELECT DISTINCT s.story_id FROM entry_links l JOIN entries e ON e.id = l.entry_id\n"
+		"  JOIN entry_story s ON s.entry_id = e.id\n"
+		"WHERE l.target = ?1 AND e.at BETWEEN ?2 AND ?3",
+	/* the stories of the latest reports about this tag in the window: an index-only range */
 	[SQL_CANDIDATES_BY_TAG] =
-		"SELECT DISTINCT e.story_id FROM entry_tags et JOIN entries e ON e.id = et.entry_id\n"
-		"WHERE et.tag_id = ?1 AND et.at BETWEEN ?2 AND ?3 AND e.pending = 0\n"
-		"  AND e.story_id IS NOT NULL AND (et.in_title > 0 OR et.in_text > 1)",
+		"SELECT story_id FROM entry_tags WHERE tag_id = ?1 AND central = 1\n"
+		"  AND at BETWEEN ?2 AND ?3 AND story_id IS NOT NULL ORDER BY at DESC LIMIT 200",
 	[SQL_STORY_MEMBERS] =
-		"SELECT id, title, text FROM entries WHERE story_id = ?1 AND relation != 'duplicate'\n"
-		"  AND at BETWEEN ?2 AND ?3 ORDER BY at DESC LIMIT 24",
+		"SELECT s.entry_id, s.features FROM entry_story s JOIN entries e ON e.id = s.entry_id\n"
+		"WHERE s.story_id = ?1 AND s.relation != 'duplicate' ORDER BY e.at DESC LIMIT 24",
 	[SQL_ALL_ENTRIES] =
-		"SELECT id, title, text, at FROM entries ORDER BY id",
+		"SELECT e.id, e.title, e.text, e.at, s.story_id FROM entries e\n"
+		"  LEFT JOIN entry_story s ON s.entry_id = e.id ORDER BY e.id",
 	[SQL_EXPORT_JSONL] =
 		"SELECT json_object('id', e.id, 'feed', f.url, 'guid', e.guid, 'url', e.url,\n"
 		"  'title', e.title,\n"
@@ -288,8 +323,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"  'tags', json((SELECT json_group_array(tag) FROM (SELECT t.kind || ':' || t.value AS tag\n"
 		"     FROM entry_tags et JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = e.id\n"
 		"     ORDER BY t.kind, t.value))),\n"
-		"  'story', e.story_id, 'relation', e.relation, 'related_to', e.related_to)\n"
-		"FROM entries e JOIN feeds f ON f.id = e.feed_id\n"
+		"  'story', s.story_id, 'relation', s.relation, 'related_to', s.related_to)\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id LEFT JOIN entry_story s ON s.entry_id = e.id\n"
 		"WHERE e.at >= ?1 AND (?2 IS NULL OR f.url = ?2)\n"
 		"ORDER BY e.at, e.id",
 	[SQL_EXPORT_CSV] =
@@ -299,8 +334,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"  (SELECT group_concat(tag, ';') FROM (SELECT t.kind || ':' || t.value AS tag\n"
 		"     FROM entry_tags et JOIN tags t ON t.id = et.tag_id WHERE et.entry_id = e.id\n"
 		"     ORDER BY t.kind, t.value)),\n"
-		"  e.story_id, e.relation, e.related_to\n"
-		"FROM entries e JOIN feeds f ON f.id = e.feed_id\n"
+		"  s.story_id, s.relation, s.related_to\n"
+		"FROM entries e JOIN feeds f ON f.id = e.feed_id LEFT JOIN entry_story s ON s.entry_id = e.id\n"
 		"WHERE e.at >= ?1 AND (?2 IS NULL OR f.url = ?2)\n"
 		"ORDER BY e.at, e.id",
 	[SQL_SEARCH] =
@@ -314,22 +349,23 @@ static const char *const sql_text[SQL_COUNT] = {
 		"ORDER BY e.at DESC, e.id DESC LIMIT ?5",
 	[SQL_STORIES] =
 		"SELECT s.id, s.first, s.last, count(e.id), count(DISTINCT e.feed_id), o.title, o.url\n"
-		"FROM stories s JOIN entries e ON e.story_id = s.id\n"
+		"FROM stories s JOIN entry_story m ON m.story_id = s.id JOIN entries e ON e.id = m.entry_id\n"
 		"  LEFT JOIN entries o ON o.id = s.original\n"
 		"WHERE s.last >= ?1\n"
-		"  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entries m JOIN entry_tags et ON et.entry_id = m.id\n"
-		"       JOIN tags t ON t.id = et.tag_id WHERE m.story_id = s.id AND t.kind = ?2\n"
-		"       AND t.value = ?3 COLLATE NOCASE))\n"
+		"  AND (?2 IS NULL OR EXISTS (SELECT 1 FROM entry_story x JOIN entry_tags et\n"
+		"       ON et.entry_id = x.entry_id JOIN tags t ON t.id = et.tag_id\n"
+		"       WHERE x.story_id = s.id AND t.kind = ?2 AND t.value = ?3 COLLATE NOCASE))\n"
 		"GROUP BY s.id ORDER BY s.last DESC, s.id DESC LIMIT ?4",
 	[SQL_STORY_HEAD] =
 		"SELECT s.id, s.first, s.last, count(e.id), count(DISTINCT e.feed_id), o.title, o.url\n"
-		"FROM stories s JOIN entries e ON e.story_id = s.id\n"
+		"FROM stories s JOIN entry_story m ON m.story_id = s.id JOIN entries e ON e.id = m.entry_id\n"
 		"  LEFT JOIN entries o ON o.id = s.original WHERE s.id = ?1 GROUP BY s.id",
 	[SQL_STORY_TIMELINE] =
-		"SELECT e.id, e.at, e.first_seen, e.related_to, e.relation,\n"
-		"  COALESCE(f.title_override, f.title, f.url), f.url, e.title, e.url, e.link_reason,\n"
-		"  e.link_score, e.revisions, e.text\n"
-		"FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE e.story_id = ?1\n"
+		"SELECT e.id, e.at, e.first_seen, m.related_to, m.relation,\n"
+		"  COALESCE(f.title_override, f.title, f.url), f.url, e.title, e.url, m.link_reason,\n"
+		"  m.link_score, e.revisions, e.text\n"
+		"FROM entry_story m JOIN entries e ON e.id = m.entry_id JOIN feeds f ON f.id = e.feed_id\n"
+		"WHERE m.story_id = ?1\n"
 		"ORDER BY e.at, e.id",
 	[SQL_ENTRY_TAG_NAMES] =
 		"SELECT t.kind || ':' || t.value FROM entry_tags et JOIN tags t ON t.id = et.tag_id\n"
@@ -460,7 +496,8 @@ struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsiz
 	sqlite3_busy_timeout(db->handle, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(db->handle, 1);
 	/* journal_mode needs a write; a read-only open of a WAL database still reads it */
-	if ((db->writable && exec(db, "PRAGMA journal_mode = WAL") < 0) ||
+	/* 8 MB of page cache: linking reads around the recent part of a large database */
+	if ((db->writable && exec(db, "PRAGMA journal_mode = WAL; PRAGMA cache_size = -8192") < 0) ||
 	    exec(db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON") < 0) {
 		char reason[512];
 		snprintf(reason, sizeof reason, "%s", db->error);

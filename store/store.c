@@ -45,6 +45,13 @@ struct db *store_db(struct store *s)
 	return s->db;
 }
 
+static int run_sql(struct store *s, enum db_sql sql)
+{
+	sqlite3_stmt *st = db_stmt(s->db, sql);
+
+	return st ? db_exec_stmt(s->db, st) : -1;
+}
+
 struct store *store_open(const char *path, enum store_mode mode, store_canon_fn *canon,
                          char *err, size_t errsize)
 {
@@ -60,6 +67,11 @@ struct store *store_open(const char *path, enum store_mode mode, store_canon_fn 
 		return NULL;
 	}
 	s->canon = canon;
+	if (mode == STORE_WRITE && run_sql(s, SQL_FTS_TODO_CREATE) < 0) {
+		snprintf(err, errsize, "%s: %s", path, db_error(s->db));
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -461,7 +473,23 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 		int64_t id = sqlite3_column_int64(st, 0);
 		*outcome = sqlite3_column_int64(st, 1) == 0 ? 1 : 2;
 		sqlite3_reset(st);
-		rc = store_links(s, id, e, *outcome == 2);
+		/* to index with the document, and to process after the run */
+		st = db_stmt(s->db, SQL_FTS_TODO_ADD);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, *outcome == 2);
+		rc = db_exec_stmt(s->db, st);
+		if (rc == 0 && (st = db_stmt(s->db, SQL_PENDING_ADD)) == NULL)
+			rc = -1;
+		if (rc == 0) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int(st, 2, *outcome);
+			sqlite3_bind_int64(st, 3, at);
+			rc = db_exec_stmt(s->db, st);
+		}
+		if (rc == 0)
+			rc = store_links(s, id, e, *outcome == 2);
 	} else if (rc == SQLITE_DONE) {
 		sqlite3_reset(st);
 		rc = 0;
@@ -605,7 +633,10 @@ int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
 		return -1;
 	if (doc) {
 		out->entries = doc->nentries;
-		if (put_entries(s, feed_id, doc, fetch, out) < 0)
+		/* the document's entries go into the full-text index together, after they are in */
+		if (run_sql(s, SQL_FTS_TODO_CLEAR) < 0 || put_entries(s, feed_id, doc, fetch, out) < 0 ||
+		    run_sql(s, SQL_FTS_UNINDEX) < 0 || run_sql(s, SQL_FTS_INDEX) < 0 ||
+		    run_sql(s, SQL_FTS_TODO_CLEAR) < 0)
 			goto fail;
 		if (doc->title) {
 			st = db_stmt(s->db, SQL_FEED_SET_TITLE);

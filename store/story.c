@@ -3,8 +3,10 @@
  *
  * Cost per entry is bounded by the time windows, not by the size of the database: candidates
  * come from index range scans (entry_tags by tag and time, entry_links by target, entries by
- * canonical URL and by normalised title and time), and each candidate story is judged on at
- * most its last STORY_MEMBERS reports within MEMBER_WINDOW.
+ * canonical URL and by normalised title and time, each bounded), at most MAX_LOADS candidate
+ * stories are judged, each on at most its latest 24 reports, and a story's centroid is computed
+ * once per run until it changes (story_cache). Word counts are kept in memory and written once
+ * per batch.
  */
 #include "store/story.h"
 
@@ -22,10 +24,10 @@
 #define DAY 86400
 #define TAG_WINDOW (10 * DAY)     /* a story is alive this long after its last report */
 #define LINK_WINDOW (60 * DAY)    /* a link back counts this far */
-#define MEMBER_WINDOW (30 * DAY)  /* the reports a story is judged on */
 #define COPY_WINDOW (3 * DAY)     /* syndicated copies appear within days */
 #define COPY_CONTAINMENT 0.8      /* share of the shorter text found in the other */
-#define MAX_CANDIDATES 64
+#define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
+#define STORY_CACHE 1024         /* story centroids kept per run */
 #define BATCH 256
 #define IDF_PRIOR 200.0        /* see idf() */
 
@@ -106,18 +108,29 @@ struct linker {
 	struct story_stats *stats;
 	struct tag_hits hits;
 	struct u64map tag_ids;       /* tagger value pointer -> tags.id */
-	struct u64map df;            /* term -> document frequency */
+	struct u64map df;            /* term + 1 -> document frequency, this batch's counts included */
+	struct u64map df_added;      /* term + 1 -> what this batch added, written at its end */
 	int64_t docs;                /* documents counted in terms */
-	struct similar_doc entry, story, member;
-	struct buf title, text;      /* the entry being processed */
+	struct similar_doc entry, member;
+	struct story_cache {         /* centroids of stories judged this run */
+		struct u64map slot;      /* story id -> slot + 1 */
+		int64_t id[STORY_CACHE];
+		struct similar_doc doc[STORY_CACHE];
+		size_t next;
+	} cache;
+	int64_t current;             /* the entry being processed */
+	struct buf title, text;      /* its title and text */
+	struct buf features;         /* and its words and tags, packed (similar_pack) */
 	struct buf tag_names, tag_ptrs;
 	struct buf candidates;       /* struct candidate[] */
+	struct u64map candidate_at;  /* story id -> index in candidates + 1 (0: not a candidate) */
 	struct buf reason;
 };
 
 struct candidate {
 	int64_t story;
-	unsigned kinds;              /* kinds of the entry's central tags the story has */
+	unsigned kinds;              /* kinds of the entry's tags central to the story's reports */
+	unsigned hits;               /* how many such reports the tag ranges returned */
 	bool linked;
 };
 
@@ -191,23 +204,13 @@ static int64_t tag_id(struct linker *L, const char *kind, const char *value)
 	return u64map_put(&L->tag_ids, key, id) < 0 ? oom(L) : id;
 }
 
-/* Tags entry id from L->title/L->text, replacing its tags; fills L->tag_ptrs with "kind:value"
- * strings for events, and the entry's similarity tags. */
-static int tag_entry(struct linker *L, int64_t id, int64_t at, bool replace)
+/* Tags the entry in L->title/L->text: fills L->hits, the entry's similarity tags, and
+ * L->tag_ptrs with "kind:value" strings for events. Nothing is written yet (write_tags). */
+static int tag_entry(struct linker *L)
 {
-	sqlite3_stmt *st;
-
 	if (tagger_tag(L->tagger, L->title.data, L->title.len, L->text.data, L->text.len,
 	               &L->hits) < 0)
 		return oom(L);
-	if (replace) {
-		st = db_stmt(L->db, SQL_ENTRY_TAGS_DELETE);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, id);
-		if (db_exec_stmt(L->db, st) < 0)
-			return -1;
-	}
 	buf_reset(&L->tag_names);
 	buf_reset(&L->tag_ptrs);
 	L->entry.ntags = 0;
@@ -215,16 +218,6 @@ static int tag_entry(struct linker *L, int64_t id, int64_t at, bool replace)
 		const struct tag_hit *h = &L->hits.v[i];
 		int64_t tid = tag_id(L, h->kind, h->value);
 		if (tid < 0)
-			return -1;
-		st = db_stmt(L->db, SQL_ENTRY_TAG_INSERT);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int64(st, 2, tid);
-		sqlite3_bind_int(st, 3, (int)h->in_title);
-		sqlite3_bind_int(st, 4, (int)h->in_text);
-		sqlite3_bind_int64(st, 5, at);
-		if (db_exec_stmt(L->db, st) < 0)
 			return -1;
 		if (similar_add_tag(&L->entry, tid, kind_of(h->kind), h->in_title, h->in_text) < 0 ||
 		    buf_printf(&L->tag_names, "%s:%s%c", h->kind, h->value, '\0') < 0)
@@ -239,49 +232,105 @@ static int tag_entry(struct linker *L, int64_t id, int64_t at, bool replace)
 	return 0;
 }
 
+/* Stores L->hits as the tags of entry id (replacing what it had), with its time and story:
+ * written once the story is known, so a tag row never has to be updated. */
+static int write_tags(struct linker *L, int64_t id, int64_t at, int64_t story, bool replace)
+{
+	sqlite3_stmt *st;
+
+	if (replace) {
+		st = db_stmt(L->db, SQL_ENTRY_TAGS_DELETE);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < L->hits.n; i++) {
+		const struct tag_hit *h = &L->hits.v[i];
+		int64_t tid = tag_id(L, h->kind, h->value);
+		if (tid < 0)
+			return -1;
+		st = db_stmt(L->db, SQL_ENTRY_TAG_INSERT);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int64(st, 2, tid);
+		sqlite3_bind_int(st, 3, (int)h->in_title);
+		sqlite3_bind_int(st, 4, (int)h->in_text);
+		sqlite3_bind_int(st, 5, similar_central(h->in_title, h->in_text));
+		sqlite3_bind_int64(st, 6, at);
+		db_bind_int64_or_null(st, 7, story, 0);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------------ words and their rarity */
+
+/* The document frequency of term (batch counts included), read once from the database. */
+static int64_t *df_of(struct linker *L, uint64_t term)
+{
+	int64_t *have = u64map_get(&L->df, term + 1), df = 0;
+	sqlite3_stmt *st;
+
+	if (have)
+		return have;
+	st = db_stmt(L->db, SQL_TERM_DF);
+	if (st) {
+		sqlite3_bind_int64(st, 1, (int64_t)term);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			df = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+	}
+	if (u64map_put(&L->df, term + 1, df) < 0)
+		return NULL;
+	return u64map_get(&L->df, term + 1);
+}
 
 static double idf(uint64_t term, void *arg)
 {
 	struct linker *L = arg;
-	int64_t *have = u64map_get(&L->df, term + 1), df = 0;
+	int64_t *df = df_of(L, term);
 
-	if (have) {
-		df = *have;
-	} else {
-		sqlite3_stmt *st = db_stmt(L->db, SQL_TERM_DF);
-		if (st) {
-			sqlite3_bind_int64(st, 1, (int64_t)term);
-			if (sqlite3_step(st) == SQLITE_ROW)
-				df = sqlite3_column_int64(st, 0);
-			sqlite3_reset(st);
-		}
-		u64map_put(&L->df, term + 1, df);
-	}
 	/* As if IDF_PRIOR more reports existed without the word: while the database is young a word
 	 * two reports share is not yet "common", and as it grows the counts take over. */
-	return log((double)(L->docs + IDF_PRIOR) / (double)(df + 1));
+	return log((double)(L->docs + IDF_PRIOR) / (double)((df ? *df : 0) + 1));
 }
 
-/* Counts the entry's words into the document frequencies. */
+/* Counts the entry's words into the document frequencies (in memory until flush_words). */
 static int count_words(struct linker *L)
+{
+	for (size_t i = 0; i < L->entry.nterms; i++) {
+		uint64_t term = L->entry.terms[i].hash;
+		int64_t *df = df_of(L, term), *added = u64map_get(&L->df_added, term + 1);
+		if (df == NULL || u64map_put(&L->df_added, term + 1, added ? *added + 1 : 1) < 0)
+			return oom(L);
+		(*df)++;
+	}
+	L->docs++;
+	return 0;
+}
+
+/* Writes the batch's word counts (term 0 counts documents), one row per distinct word. */
+static int flush_words(struct linker *L, int64_t docs_added)
 {
 	sqlite3_stmt *st;
 
-	for (size_t i = 0; i <= L->entry.nterms; i++) {
-		/* term 0 is the number of documents */
-		int64_t term = i < L->entry.nterms ? (int64_t)L->entry.terms[i].hash : 0;
-		int64_t *have = u64map_get(&L->df, (uint64_t)term + 1);
+	for (size_t i = 0; i <= L->df_added.cap; i++) {
+		bool docs = i == L->df_added.cap;
+		if (!docs && L->df_added.keys[i] == 0)
+			continue;
 		st = db_stmt(L->db, SQL_TERM_ADD);
 		if (st == NULL)
 			return -1;
-		sqlite3_bind_int64(st, 1, term);
+		sqlite3_bind_int64(st, 1, docs ? 0 : (int64_t)(L->df_added.keys[i] - 1));
+		sqlite3_bind_int64(st, 2, docs ? docs_added : L->df_added.values[i]);
 		if (db_exec_stmt(L->db, st) < 0)
 			return -1;
-		if (have)
-			(*have)++;
 	}
-	L->docs++;
+	u64map_free(&L->df_added);
 	return 0;
 }
 
@@ -315,6 +364,27 @@ static int load_role(struct linker *L, int64_t id, struct role *r)
 	return rc == 1 ? 0 : rc == 0 ? (db_set_error(L->db, "entry %lld vanished", (long long)id), -1) : -1;
 }
 
+static int exec_ids(struct linker *L, enum db_sql sql, int64_t a, int64_t b)
+{
+	sqlite3_stmt *st = db_stmt(L->db, sql);
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, a);
+	sqlite3_bind_int64(st, 2, b);
+	return db_exec_stmt(L->db, st);
+}
+
+static void forget_story(struct linker *L, int64_t story)
+{
+	int64_t *slot = u64map_get(&L->cache.slot, (uint64_t)story);
+
+	if (slot && *slot > 0) {
+		L->cache.id[*slot - 1] = 0;
+		*slot = 0;
+	}
+}
+
 static int relate(struct linker *L, int64_t id, int64_t story, const char *relation,
                   int64_t related_to, const char *reason, double score)
 {
@@ -329,18 +399,13 @@ static int relate(struct linker *L, int64_t id, int64_t story, const char *relat
 	db_bind_text(st, 5, reason && *reason ? reason : NULL);
 	if (reason && *reason)
 		sqlite3_bind_double(st, 6, score);
-	return db_exec_stmt(L->db, st);
-}
-
-static int exec_ids(struct linker *L, enum db_sql sql, int64_t a, int64_t b)
-{
-	sqlite3_stmt *st = db_stmt(L->db, sql);
-
-	if (st == NULL)
+	/* the entry being processed brings its features; others keep theirs */
+	if (id == L->current && L->features.len)
+		sqlite3_bind_blob(st, 7, L->features.data, (int)L->features.len, SQLITE_TRANSIENT);
+	if (db_exec_stmt(L->db, st) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, a);
-	sqlite3_bind_int64(st, 2, b);
-	return db_exec_stmt(L->db, st);
+	forget_story(L, story); /* its reports changed: its centroid is stale */
+	return 0;
 }
 
 static int story_get(struct linker *L, int64_t story, int64_t *original, int64_t *first)
@@ -439,7 +504,10 @@ static int64_t find_copy(struct linker *L, int64_t id, const char *canon, const 
 	return found;
 }
 
-static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, const char *why)
+/* Makes entry id a duplicate of entry of (or the other way round, see story.h); sets *story to
+ * the story they are in. */
+static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, const char *why,
+                          int64_t *story)
 {
 	struct role r;
 
@@ -450,6 +518,7 @@ static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, 
 		if (load_role(L, of, &r) < 0)
 			return -1;
 	}
+	*story = r.story;
 	buf_reset(&L->reason);
 	if (at < r.at) {
 		/* the copy was seen first: this is the entry it copies */
@@ -466,18 +535,21 @@ static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, 
 
 static int add_candidate(struct linker *L, int64_t story, unsigned kind_bit, bool linked)
 {
-	struct candidate *c = (struct candidate *)L->candidates.data;
-	size_t n = L->candidates.len / sizeof *c;
+	int64_t *at = u64map_get(&L->candidate_at, (uint64_t)story);
+	struct candidate add = {.story = story, .kinds = kind_bit, .linked = linked, .hits = 1};
 
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].story == story) {
-			c[i].kinds |= kind_bit;
-			c[i].linked |= linked;
-			return 0;
-		}
+	if (at && *at > 0) {
+		struct candidate *c = &((struct candidate *)L->candidates.data)[*at - 1];
+		c->kinds |= kind_bit;
+		c->linked |= linked;
+		c->hits++;
+		return 0;
 	}
-	struct candidate add = {.story = story, .kinds = kind_bit, .linked = linked};
-	return buf_append(&L->candidates, &add, sizeof add) < 0 ? oom(L) : 0;
+	if (buf_append(&L->candidates, &add, sizeof add) < 0 ||
+	    u64map_put(&L->candidate_at, (uint64_t)story,
+	               (int64_t)(L->candidates.len / sizeof add)) < 0)
+		return oom(L);
+	return 0;
 }
 
 /* Runs a candidate query (already bound) and adds each story it yields. */
@@ -498,6 +570,10 @@ static int find_candidates(struct linker *L, int64_t id, const char *canon, int6
 {
 	sqlite3_stmt *st;
 
+	/* forget the last entry's candidates (their index entries point past the new list) */
+	struct candidate *old = (struct candidate *)L->candidates.data;
+	for (size_t i = 0; i < L->candidates.len / sizeof *old; i++)
+		u64map_put(&L->candidate_at, (uint64_t)old[i].story, 0);
 	buf_reset(&L->candidates);
 	st = db_stmt(L->db, SQL_CANDIDATES_LINKED_TO);
 	if (st == NULL)
@@ -533,48 +609,67 @@ static int find_candidates(struct linker *L, int64_t id, const char *canon, int6
 	return 0;
 }
 
-/* Builds L->story from the story's recent reports. */
-static int load_story(struct linker *L, int64_t story, int64_t at)
+/* The centroid of a story's latest reports, from the cache or built now. Borrowed until the
+ * next call. Returns NULL on error. */
+static const struct similar_doc *load_story(struct linker *L, int64_t story)
 {
-	sqlite3_stmt *members = db_stmt(L->db, SQL_STORY_MEMBERS), *tags;
+	int64_t *slot = u64map_get(&L->cache.slot, (uint64_t)story);
+	sqlite3_stmt *members;
+	struct similar_doc *d;
+	size_t k;
 	int rc;
 
+	if (slot && *slot > 0 && L->cache.id[*slot - 1] == story)
+		return &L->cache.doc[*slot - 1];
+	/* a free slot, round robin: the oldest centroid goes */
+	k = L->cache.next++ % STORY_CACHE;
+	if (L->cache.id[k])
+		forget_story(L, L->cache.id[k]);
+	d = &L->cache.doc[k];
+	d->ntags = d->nterms = d->members = 0;
+	d->norm = 0;
+	members = db_stmt(L->db, SQL_STORY_MEMBERS);
 	if (members == NULL)
-		return -1;
-	L->story.ntags = L->story.nterms = 0;
-	L->story.members = 0;
-	L->story.norm = 0;
+		return NULL;
 	sqlite3_bind_int64(members, 1, story);
-	sqlite3_bind_int64(members, 2, at - MEMBER_WINDOW);
-	sqlite3_bind_int64(members, 3, at + MEMBER_WINDOW);
 	while ((rc = sqlite3_step(members)) == SQLITE_ROW) {
-		if (similar_words(&L->member, db_text(members, 1), db_text(members, 2)) < 0)
-			goto nomem;
-		L->member.ntags = 0;
-		tags = db_stmt(L->db, SQL_ENTRY_TAGS_OF);
-		if (tags == NULL)
-			goto fail;
-		sqlite3_bind_int64(tags, 1, sqlite3_column_int64(members, 0));
-		while ((rc = sqlite3_step(tags)) == SQLITE_ROW)
-			if (similar_add_tag(&L->member, sqlite3_column_int64(tags, 0),
-			                    kind_of(db_text(tags, 1)), (unsigned)sqlite3_column_int(tags, 2),
-			                    (unsigned)sqlite3_column_int(tags, 3)) < 0)
-				goto nomem;
-		sqlite3_reset(tags);
-		if (rc != SQLITE_DONE)
-			goto fail;
+		/* a member without features (or damaged ones) is judged without: it still counts */
+		if (similar_unpack(&L->member, sqlite3_column_blob(members, 1),
+		                   (size_t)sqlite3_column_bytes(members, 1)) < 0)
+			L->member.nterms = L->member.ntags = 0;
 		similar_weigh(&L->member, idf, L);
-		if (similar_merge(&L->story, &L->member) < 0)
-			goto nomem;
+		if (similar_merge(d, &L->member) < 0) {
+			sqlite3_reset(members);
+			oom(L);
+			return NULL;
+		}
 	}
 	sqlite3_reset(members);
-	return rc == SQLITE_DONE ? 0 : fail_sql(L);
-nomem:
-	sqlite3_reset(members);
-	return oom(L);
-fail:
-	sqlite3_reset(members);
-	return fail_sql(L);
+	if (rc != SQLITE_DONE) {
+		fail_sql(L);
+		return NULL;
+	}
+	if (u64map_put(&L->cache.slot, (uint64_t)story, (int64_t)k + 1) < 0) {
+		oom(L);
+		return NULL;
+	}
+	L->cache.id[k] = story;
+	return d;
+}
+
+/* Best evidence first: a link, then more kinds of shared central tags, then more reports. */
+static int cmp_candidate(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+	int ka = __builtin_popcount(a->kinds), kb = __builtin_popcount(b->kinds);
+
+	if (a->linked != b->linked)
+		return a->linked ? -1 : 1;
+	if (ka != kb)
+		return ka > kb ? -1 : 1;
+	if (a->hits != b->hits)
+		return a->hits > b->hits ? -1 : 1;
+	return a->story < b->story ? -1 : a->story > b->story;
 }
 
 /* The reason a verdict gives, in words, into L->reason. */
@@ -608,16 +703,19 @@ static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t a
 		return -1;
 	c = (struct candidate *)L->candidates.data;
 	n = L->candidates.len / sizeof *c;
-	for (size_t i = 0; i < n && tried < MAX_CANDIDATES; i++) {
+	if (n)
+		qsort(c, n, sizeof *c, cmp_candidate);
+	for (size_t i = 0; i < n && tried < MAX_LOADS; i++) {
 		/* without a link, a story sharing fewer than two kinds can never be joined */
 		if (!c[i].linked && __builtin_popcount(c[i].kinds) < 2)
 			continue;
 		tried++;
-		if (load_story(L, c[i].story, at) < 0)
+		const struct similar_doc *story = load_story(L, c[i].story);
+		if (story == NULL)
 			return -1;
-		if (L->story.members == 0)
+		if (story->members == 0)
 			continue;
-		similar_decide(&L->entry, &L->story, c[i].linked, &v);
+		similar_decide(&L->entry, story, c[i].linked, &v);
 		if (v.join && (best_story == 0 || v.score > best.score)) {
 			best = v;
 			best_story = c[i].story;
@@ -704,12 +802,25 @@ static int process_entry(struct linker *L, int64_t id)
 	snprintf(title_key, sizeof title_key, "%s", db_text(st, 9));
 	sqlite3_reset(st);
 
-	/* words first: tagging adds the tags to them */
-	if (pending == 1 && similar_words(&L->entry, L->title.data, L->text.data) < 0)
+	/* words first: tagging adds the tags to them; then they are kept, packed, with the entry */
+	L->current = id;
+	buf_reset(&L->features);
+	if (similar_words(&L->entry, L->title.data, L->text.data) < 0)
 		return oom(L);
-	if (tag_entry(L, id, at, pending == 2) < 0)
+	if (tag_entry(L) < 0)
 		return -1;
+	if (similar_pack(&L->entry, &L->features) < 0)
+		return oom(L);
 	if (pending == 2) {
+		/* a new version: new features, and its story's centroid is stale */
+		st = db_stmt(L->db, SQL_ENTRY_FEATURES);
+		if (st == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_blob(st, 2, L->features.data, (int)L->features.len, SQLITE_TRANSIENT);
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+		forget_story(L, story);
 		kind = STORY_UPDATED;
 		event = strcmp(relation, "duplicate") != 0;
 		L->stats->updated++;
@@ -721,7 +832,7 @@ static int process_entry(struct linker *L, int64_t id)
 		if (copy_of < 0)
 			return -1;
 		if (copy_of > 0) {
-			if (make_duplicate(L, id, at, copy_of, why) < 0)
+			if (make_duplicate(L, id, at, copy_of, why, &story) < 0)
 				return -1;
 			L->stats->duplicates++;
 			event = false;
@@ -729,7 +840,7 @@ static int process_entry(struct linker *L, int64_t id)
 			return -1;
 		}
 	}
-	if (exec_ids(L, SQL_ENTRY_DONE, id, 0) < 0)
+	if (write_tags(L, id, at, story, pending == 2) < 0 || exec_ids(L, SQL_ENTRY_DONE, id, 0) < 0)
 		return -1;
 	L->stats->processed++;
 	if (!event || L->hooks == NULL || L->hooks->event == NULL)
@@ -760,11 +871,16 @@ static void linker_free(struct linker *L)
 	tag_hits_free(&L->hits);
 	u64map_free(&L->tag_ids);
 	u64map_free(&L->df);
+	u64map_free(&L->df_added);
+	u64map_free(&L->candidate_at);
+	u64map_free(&L->cache.slot);
+	for (size_t i = 0; i < STORY_CACHE; i++)
+		similar_doc_free(&L->cache.doc[i]);
 	similar_doc_free(&L->entry);
-	similar_doc_free(&L->story);
 	similar_doc_free(&L->member);
 	buf_free(&L->title);
 	buf_free(&L->text);
+	buf_free(&L->features);
 	buf_free(&L->tag_names);
 	buf_free(&L->tag_ptrs);
 	buf_free(&L->candidates);
@@ -809,6 +925,7 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 	sqlite3_reset(st);
 	n = ids.len / sizeof(int64_t);
 	while (i < n) {
+		int64_t docs_before = L.docs;
 		if (db_begin(L.db) < 0)
 			goto done;
 		for (size_t k = 0; k < BATCH && i < n; k++, i++) {
@@ -819,7 +936,7 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 				goto done;
 			}
 		}
-		if (db_commit(L.db) < 0) {
+		if (flush_words(&L, L.docs - docs_before) < 0 || db_commit(L.db) < 0) {
 			db_rollback(L.db);
 			if (hooks && hooks->batch_done)
 				hooks->batch_done(false, hooks->arg);
@@ -853,7 +970,9 @@ int64_t story_retag(struct store *s, const struct tagger *t)
 			oom(&L);
 			goto fail;
 		}
-		if (tag_entry(&L, sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 3), true) < 0)
+		if (tag_entry(&L) < 0 || write_tags(&L, sqlite3_column_int64(st, 0),
+		                                    sqlite3_column_int64(st, 3),
+		                                    sqlite3_column_int64(st, 4), true) < 0)
 			goto fail;
 		count++;
 	}

@@ -312,23 +312,28 @@ static void test_duplicates_and_stories(void)
 	put(s, "https://agg.example/feed", doc, 1600000000);
 	process(s);
 	int64_t o1 = scalar(s, "SELECT id FROM entries WHERE guid = 'o1'");
-	CHECK_INT(scalar(s, "SELECT count(*) FROM entries WHERE relation = 'duplicate'"), 2);
-	CHECK_INT(scalar(s, "SELECT related_to FROM entries WHERE guid = 'c1'"), o1);
-	CHECK_INT(scalar(s, "SELECT related_to FROM entries WHERE guid = 'c2'"), o1);
-	char *why = text_of(s, "SELECT link_reason FROM entries WHERE guid = 'c1'");
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entry_story WHERE relation = 'duplicate'"), 2);
+	CHECK_INT(scalar(s, "SELECT related_to FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'c1')"), o1);
+	CHECK_INT(scalar(s, "SELECT related_to FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'c2')"), o1);
+	char *why = text_of(s, "SELECT link_reason FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'c1')");
 	CHECK(why && strstr(why, "same canonical URL") == why);
 	free(why);
-	why = text_of(s, "SELECT link_reason FROM entries WHERE guid = 'c2'");
+	why = text_of(s, "SELECT link_reason FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'c2')");
 	CHECK(why && strstr(why, "same title and text") == why);
 	free(why);
-	CHECK_INT(scalar(s, "SELECT count(DISTINCT story_id) FROM entries"), 2);
-	CHECK_INT(scalar(s, "SELECT relation = 'original' FROM entries WHERE guid = 'u1'"), 1);
+	CHECK_INT(scalar(s, "SELECT count(DISTINCT story_id) FROM entry_story"), 2);
+	CHECK_INT(scalar(s, "SELECT relation = 'original' FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'u1')"), 1);
 	/* tags came with processing */
 	CHECK_INT(scalar(s, "SELECT count(*) FROM entry_tags et JOIN tags t ON t.id = et.tag_id "
 	                    "WHERE et.entry_id = (SELECT id FROM entries WHERE guid = 'o1') AND "
 	                    "t.kind || ':' || t.value IN ('platform:WhatsApp', 'platform:Telegram', "
 	                    "'country:HK', 'topic:data-request', 'topic:national-security-law')"), 5);
-	CHECK_INT(scalar(s, "SELECT count(*) FROM entries WHERE pending != 0"), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM pending"), 0);
 
 	/* a copy seen before its original: when the original arrives, the roles swap */
 	snprintf(doc, sizeof doc, RSS_HEAD "<item><guid>early-copy</guid><title>Zoom closes "
@@ -347,11 +352,14 @@ static void test_duplicates_and_stories(void)
 	put(s, "https://trade.example/feed", doc, 1600000100);
 	process(s);
 	int64_t real = scalar(s, "SELECT id FROM entries WHERE guid = 'real'");
-	CHECK_INT(scalar(s, "SELECT relation = 'original' FROM entries WHERE guid = 'real'"), 1);
-	CHECK_INT(scalar(s, "SELECT relation = 'duplicate' FROM entries WHERE guid = 'early-copy'"), 1);
-	CHECK_INT(scalar(s, "SELECT related_to FROM entries WHERE guid = 'early-copy'"), real);
-	CHECK_INT(scalar(s, "SELECT original FROM stories WHERE id = (SELECT story_id FROM entries "
-	                    "WHERE guid = 'real')"), real);
+	CHECK_INT(scalar(s, "SELECT relation = 'original' FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'real')"), 1);
+	CHECK_INT(scalar(s, "SELECT relation = 'duplicate' FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'early-copy')"), 1);
+	CHECK_INT(scalar(s, "SELECT related_to FROM entry_story WHERE entry_id = "
+	                    "(SELECT id FROM entries WHERE guid = 'early-copy')"), real);
+	CHECK_INT(scalar(s, "SELECT original FROM stories WHERE id = (SELECT story_id FROM entry_story "
+	                    "WHERE entry_id = (SELECT id FROM entries WHERE guid = 'real'))"), real);
 	store_close(s);
 }
 

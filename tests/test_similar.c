@@ -101,8 +101,42 @@ static void test_decide(void)
 	similar_doc_free(&context);
 }
 
+static void test_pack(void)
+{
+	struct similar_doc a = {0}, b = {0};
+	struct buf blob = {0};
+	const int tags[] = {HK, KIND_COUNTRY, 1, 3, TIKTOK, KIND_PLATFORM, 0, 1};
+
+	report(&a, "TikTok to leave Hong Kong", "TikTok will withdraw its app within days.", tags, 2);
+	CHECK(similar_words(&a, "TikTok to leave Hong Kong", "TikTok will withdraw its app.") == 0);
+	a.ntags = 0;
+	CHECK(similar_add_tag(&a, HK, KIND_COUNTRY, 1, 3) == 0);
+	CHECK(similar_add_tag(&a, TIKTOK, KIND_PLATFORM, 0, 1) == 0);
+	CHECK(similar_pack(&a, &blob) == 0);
+	CHECK(similar_unpack(&b, blob.data, blob.len) == 0);
+	CHECK_INT(b.nterms, a.nterms);
+	CHECK_INT(b.ntags, 2);
+	int same = b.nterms == a.nterms;
+	for (size_t i = 0; same && i < a.nterms; i++)
+		same = a.terms[i].hash == b.terms[i].hash &&
+		       (float)a.terms[i].weight == (float)b.terms[i].weight;
+	CHECK(same);
+	CHECK(b.ntags == 2 && b.tags[1].id == TIKTOK && b.tags[1].kind == KIND_PLATFORM &&
+	      b.tags[1].weight < 1.0);
+	/* damaged blobs are refused, leaving the document empty */
+	CHECK(similar_unpack(&b, blob.data, blob.len - 1) == -1);
+	CHECK_INT(b.nterms, 0);
+	CHECK(similar_unpack(&b, "XX", 2) == -1);
+	blob.data[10] ^= 0x40; /* the first hash now out of order, or not: either way no crash */
+	similar_unpack(&b, blob.data, blob.len);
+	buf_free(&blob);
+	similar_doc_free(&a);
+	similar_doc_free(&b);
+}
+
 int main(void)
 {
+	test_pack();
 	test_words();
 	test_containment();
 	test_decide();

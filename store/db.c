@@ -216,17 +216,16 @@ static const char *const sql_text[SQL_COUNT] = {
 		"SELECT id, guid, canon_url, url, title, published_raw FROM entries WHERE feed_id = ?1",
 	[SQL_ENTRY_REKEY] =
 		"UPDATE entries SET key = ?2 WHERE id = ?1",
+	/* indexed: the revision the index holds (NULL for an entry new in this batch); the first
+	 * change in a batch sets it, a second change of the same entry keeps it */
 	[SQL_FTS_TODO_CREATE] =
-		"CREATE TEMP TABLE IF NOT EXISTS fts_todo(id INTEGER PRIMARY KEY, revised INTEGER NOT NULL)",
+		"CREATE TEMP TABLE IF NOT EXISTS fts_todo(id INTEGER PRIMARY KEY, indexed INTEGER)",
 	[SQL_FTS_TODO_ADD] =
-		"INSERT OR REPLACE INTO temp.fts_todo(id, revised) VALUES (?1, ?2)",
-	/* the version the index holds is the one before the current: the latest revision row */
+		"INSERT INTO temp.fts_todo(id, indexed) VALUES (?1, ?2) ON CONFLICT(id) DO NOTHING",
 	[SQL_FTS_UNINDEX] =
 		"INSERT INTO entries_fts(entries_fts, rowid, title, text)\n"
 		"SELECT 'delete', r.entry_id, r.title, r.text FROM temp.fts_todo t\n"
-		"  JOIN entries e ON e.id = t.id\n"
-		"  JOIN revisions r ON r.entry_id = t.id AND r.version = e.revisions - 1\n"
-		"WHERE t.revised",
+		"  JOIN revisions r ON r.entry_id = t.id AND r.version = t.indexed",
 	[SQL_FTS_INDEX] =
 		"INSERT INTO entries_fts(rowid, title, text)\n"
 		"SELECT e.id, e.title, e.text FROM temp.fts_todo t JOIN entries e ON e.id = t.id",
@@ -559,6 +558,11 @@ int db_begin(struct db *db)
 int db_commit(struct db *db)
 {
 	return exec(db, "COMMIT");
+}
+
+bool db_in_transaction(struct db *db)
+{
+	return !sqlite3_get_autocommit(db->handle);
 }
 
 void db_rollback(struct db *db)

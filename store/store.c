@@ -88,7 +88,9 @@ const char *store_error(struct store *s)
 	return db_error(s->db);
 }
 
-int64_t store_feed_id(struct store *s, const char *url, int64_t now)
+/* The id of the feed with this URL, creating it (added at now) when missing. Returns -1 on
+ * error. */
+static int64_t feed_for_url(struct store *s, const char *url, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(s->db, SQL_FEED_BY_URL);
 	int64_t id = -1;
@@ -98,8 +100,11 @@ int64_t store_feed_id(struct store *s, const char *url, int64_t now)
 		return -1;
 	db_bind_text(st, 1, url);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return id;
+	}
 	if (rc != SQLITE_DONE)
 		goto fail;
 	st = db_stmt(s->db, SQL_FEED_INSERT);
@@ -471,14 +476,15 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(st, 0);
-		*outcome = sqlite3_column_int64(st, 1) == 0 ? 1 : 2;
+		int64_t revisions = sqlite3_column_int64(st, 1);
+		*outcome = revisions == 0 ? 1 : 2;
 		sqlite3_reset(st);
-		/* to index with the document, and to process after the run */
+		/* to index with the batch, and to process after the run */
 		st = db_stmt(s->db, SQL_FTS_TODO_ADD);
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_int(st, 2, *outcome == 2);
+		db_bind_int64_or_null(st, 2, revisions - 1, -1);
 		rc = db_exec_stmt(s->db, st);
 		if (rc == 0 && (st = db_stmt(s->db, SQL_PENDING_ADD)) == NULL)
 			rc = -1;
@@ -623,20 +629,22 @@ static int record_fetch(struct store *s, int64_t feed_id, const struct store_fet
 	return db_exec_stmt(s->db, st);
 }
 
-int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
+int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out)
 {
 	sqlite3_stmt *st;
+	int64_t feed_id;
 
 	memset(out, 0, sizeof *out);
-	if (db_begin(s->db) < 0)
+	if (!db_in_transaction(s->db) && db_begin(s->db) < 0)
 		return -1;
+	feed_id = feed_for_url(s, feed_url, fetch->started);
+	if (feed_id < 0)
+		goto fail;
+	out->feed_id = feed_id;
 	if (doc) {
 		out->entries = doc->nentries;
-		/* the document's entries go into the full-text index together, after they are in */
-		if (run_sql(s, SQL_FTS_TODO_CLEAR) < 0 || put_entries(s, feed_id, doc, fetch, out) < 0 ||
-		    run_sql(s, SQL_FTS_UNINDEX) < 0 || run_sql(s, SQL_FTS_INDEX) < 0 ||
-		    run_sql(s, SQL_FTS_TODO_CLEAR) < 0)
+		if (put_entries(s, feed_id, doc, fetch, out) < 0)
 			goto fail;
 		if (doc->title) {
 			st = db_stmt(s->db, SQL_FEED_SET_TITLE);
@@ -648,13 +656,27 @@ int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
 				goto fail;
 		}
 	}
-	if (record_fetch(s, feed_id, fetch, out) < 0 || db_commit(s->db) < 0)
+	if (record_fetch(s, feed_id, fetch, out) < 0)
 		goto fail;
 	return 0;
 fail:
 	db_rollback(s->db);
 	memset(out, 0, sizeof *out);
 	return -1;
+}
+
+int store_commit(struct store *s)
+{
+	if (!db_in_transaction(s->db))
+		return 0;
+	/* the batch's entries go into the full-text index together: FTS5 writes one segment per
+	 * transaction, so indexing per document would mean a segment (and merges) per document */
+	if (run_sql(s, SQL_FTS_UNINDEX) < 0 || run_sql(s, SQL_FTS_INDEX) < 0 ||
+	    run_sql(s, SQL_FTS_TODO_CLEAR) < 0 || db_commit(s->db) < 0) {
+		db_rollback(s->db);
+		return -1;
+	}
+	return 0;
 }
 
 /* ------------------------------------------------------------------ crawling */

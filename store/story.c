@@ -28,7 +28,7 @@
 #define COPY_CONTAINMENT 0.8      /* share of the shorter text found in the other */
 #define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
 #define STORY_CACHE 1024         /* story centroids kept per run */
-#define BATCH 256
+#define BATCH 2048
 #define IDF_PRIOR 200.0        /* see idf() */
 
 /* ------------------------------------------------------------------ a small hash map */

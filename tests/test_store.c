@@ -60,18 +60,28 @@ static char *text_of(struct store *s, const char *sql)
 	return v;
 }
 
-/* Parses doc and stores it for feed url at time now. */
-static struct store_ingest_result put(struct store *s, const char *url, const char *doc, int64_t now)
+/* Parses doc and stores it for feed url at time now, in the open batch. */
+static struct store_ingest_result put_in_batch(struct store *s, const char *url, const char *doc,
+                                               int64_t now)
 {
 	struct store_ingest_result r = {0};
 	struct store_fetch fetch = {.started = now, .ms = 1, .bytes = (int64_t)strlen(doc), .url = url};
 	struct feed *f = feed_parse(doc, strlen(doc), url, NULL);
-	int64_t id = store_feed_id(s, url, now);
 
-	CHECK(f != NULL && id > 0);
-	if (!CHECK(store_ingest(s, id, f, &fetch, &r) == 0))
+	CHECK(f != NULL);
+	if (!CHECK(store_ingest(s, url, f, &fetch, &r) == 0))
 		fprintf(stderr, "    %s\n", store_error(s));
 	feed_free(f);
+	return r;
+}
+
+/* put_in_batch, committed. */
+static struct store_ingest_result put(struct store *s, const char *url, const char *doc, int64_t now)
+{
+	struct store_ingest_result r = put_in_batch(s, url, doc, now);
+
+	if (!CHECK(store_commit(s) == 0))
+		fprintf(stderr, "    %s\n", store_error(s));
 	return r;
 }
 
@@ -220,6 +230,58 @@ static void test_identity_and_revisions(void)
 	CHECK_INT(sqlite3_exec(db_handle(store_db(s)), "INSERT INTO entries_fts(entries_fts) "
 	                       "VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'pause'"), 1);
+	store_close(s);
+}
+
+/* Several documents in one batch: an entry changed twice before the commit leaves the search
+ * index holding its last version only, and a batch that is not committed leaves nothing. */
+static void test_batches(void)
+{
+	struct store *s = fresh_store();
+	struct store_ingest_result r;
+	char err[512];
+	const char *version[] = {
+		RSS_HEAD "<item><guid>a</guid><title>Apple statement</title>"
+		"<description>first wording alpha</description></item>" RSS_TAIL,
+		RSS_HEAD "<item><guid>a</guid><title>Apple statement</title>"
+		"<description>second wording bravo</description></item>" RSS_TAIL,
+		RSS_HEAD "<item><guid>a</guid><title>Apple statement</title>"
+		"<description>third wording charlie</description></item>" RSS_TAIL,
+	};
+
+	if (s == NULL)
+		return;
+	put(s, "https://t.example/feed", version[0], 1000);
+	r = put_in_batch(s, "https://t.example/feed", version[1], 2000);
+	CHECK_INT(r.updated, 1);
+	r = put_in_batch(s, "https://t.example/feed", version[2], 3000);
+	CHECK_INT(r.updated, 1);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM revisions"), 2);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'alpha'"), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'bravo'"), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'charlie'"), 1);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'wording'"), 1);
+	CHECK_INT(sqlite3_exec(db_handle(store_db(s)), "INSERT INTO entries_fts(entries_fts) "
+	                       "VALUES ('integrity-check')", NULL, NULL, NULL), SQLITE_OK);
+	/* new in a batch, then changed in it: indexed once, as last seen */
+	put_in_batch(s, "https://t.example/other", RSS_HEAD "<item><guid>b</guid><title>Meta</title>"
+	             "<description>delta</description></item>" RSS_TAIL, 4000);
+	put_in_batch(s, "https://t.example/other", RSS_HEAD "<item><guid>b</guid><title>Meta</title>"
+	             "<description>echo</description></item>" RSS_TAIL, 4001);
+	CHECK_INT(store_commit(s), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'delta'"), 0);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries_fts WHERE entries_fts MATCH 'echo'"), 1);
+	/* closing without a commit keeps nothing of the batch */
+	put_in_batch(s, "https://t.example/third", RSS_HEAD "<item><guid>c</guid><title>X</title>"
+	             "</item>" RSS_TAIL, 5000);
+	store_close(s);
+	s = store_open(path, STORE_WRITE, url_canonical, err, sizeof err);
+	if (!CHECK(s != NULL))
+		return;
+	CHECK_INT(scalar(s, "SELECT count(*) FROM entries"), 2);
+	CHECK_INT(scalar(s, "SELECT count(*) FROM feeds WHERE url = 'https://t.example/third'"), 0);
+	CHECK_INT(store_commit(s), 0); /* nothing open: nothing to do */
 	store_close(s);
 }
 
@@ -450,6 +512,7 @@ int main(void)
 
 	test_refusals();
 	test_identity_and_revisions();
+	test_batches();
 	test_broken_guids();
 	test_duplicates_and_stories();
 	test_search_and_export();

@@ -47,23 +47,25 @@ static const char *const migrations[] = {
 	"  original INTEGER,                    -- entries.id of the earliest published entry\n"
 	"  first INTEGER NOT NULL, last INTEGER NOT NULL\n"
 	") STRICT;\n"
+	"-- the columns read while crawling and linking come first and the HTML last: SQLite reads a\n"
+	"-- row up to the last column asked for, and a long row continues on overflow pages\n"
 	"CREATE TABLE entries(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  feed_id INTEGER NOT NULL REFERENCES feeds(id),\n"
 	"  key TEXT NOT NULL,                   -- identity within the feed\n"
-	"  guid TEXT, url TEXT, canon_url TEXT,\n"
-	"  title TEXT NOT NULL,\n"
-	"  author TEXT, summary TEXT, content TEXT,\n"
-	"  text TEXT NOT NULL,                  -- plain text of content, else summary\n"
-	"  categories TEXT, enclosures TEXT,    -- JSON arrays\n"
-	"  comments TEXT,\n"
-	"  published INTEGER, published_raw TEXT, updated INTEGER,\n"
+	"  content_hash TEXT NOT NULL,          -- of normalised title and text\n"
 	"  at INTEGER NOT NULL,                 -- published, else first seen: orders everything\n"
+	"  title_key TEXT NOT NULL,             -- normalised title, for cross-feed copies\n"
+	"  guid TEXT, url TEXT, canon_url TEXT,\n"
+	"  published INTEGER, published_raw TEXT, updated INTEGER,\n"
 	"  first_seen INTEGER NOT NULL,\n"
 	"  version_seen INTEGER NOT NULL,       -- when the current version was first seen\n"
-	"  content_hash TEXT NOT NULL,          -- of normalised title and text\n"
-	"  title_key TEXT NOT NULL,             -- normalised title, for cross-feed copies\n"
 	"  revisions INTEGER NOT NULL DEFAULT 0,\n"
+	"  title TEXT NOT NULL,\n"
+	"  text TEXT NOT NULL,                  -- plain text of content, else summary\n"
+	"  author TEXT, categories TEXT, enclosures TEXT, -- categories, enclosures: JSON arrays\n"
+	"  comments TEXT,\n"
+	"  summary TEXT, content TEXT,\n"
 	"  UNIQUE(feed_id, key)\n"
 	") STRICT;\n"
 	"CREATE INDEX entries_canon ON entries(canon_url) WHERE canon_url IS NOT NULL;\n"
@@ -82,11 +84,15 @@ static const char *const migrations[] = {
 	"  relation TEXT NOT NULL CHECK (relation IN ('original', 'follow-up', 'duplicate')),\n"
 	"  related_to INTEGER REFERENCES entries(id),\n"
 	"  link_reason TEXT, link_score REAL,   -- why it joined, and how strongly\n"
-	"  features BLOB                        -- its words and tags (parsers/similar.h)\n"
+	"  at INTEGER NOT NULL                  -- entries.at, so that linking reads no entry row\n"
 	") STRICT;\n"
-	"CREATE INDEX entry_story_story ON entry_story(story_id, relation);\n"
+	"CREATE INDEX entry_story_story ON entry_story(story_id, at);\n"
 	"CREATE INDEX entry_story_related ON entry_story(related_to) WHERE related_to IS NOT NULL;\n"
 	"CREATE INDEX entries_at ON entries(at);\n"
+	"CREATE TABLE entry_features(           -- a processed entry's words and tags, packed\n"
+	"  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
+	"  features BLOB NOT NULL               -- parsers/similar.h\n"
+	") STRICT;\n"
 	"CREATE TABLE revisions(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  entry_id INTEGER NOT NULL REFERENCES entries(id),\n"
@@ -271,8 +277,8 @@ static const char *const sql_text[SQL_COUNT] = {
 		"WHERE e.title_key = ?1 AND e.id != ?2 AND e.at BETWEEN ?3 AND ?4 ORDER BY e.at, e.id\n"
 		"LIMIT 20",
 	[SQL_ENTRY_ROLE] =
-		"SELECT e.at, s.story_id, s.relation, s.related_to, s.link_reason, s.link_score\n"
-		"FROM entries e JOIN entry_story s ON s.entry_id = e.id WHERE e.id = ?1",
+		"SELECT at, story_id, relation, related_to, link_reason, link_score FROM entry_story\n"
+		"WHERE entry_id = ?1",
 	[SQL_STORY_INSERT] =
 		"INSERT INTO stories(original, first, last) VALUES (?1, ?2, ?2) RETURNING id",
 	[SQL_STORY_GET] =
@@ -282,13 +288,14 @@ static const char *const sql_text[SQL_COUNT] = {
 		"WHERE id = ?1",
 	[SQL_ENTRY_RELATE] =
 		"INSERT INTO entry_story(entry_id, story_id, relation, related_to, link_reason, link_score,\n"
-		"  features) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)\n"
+		"  at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, COALESCE(?7, (SELECT at FROM entry_story\n"
+		"                                             WHERE entry_id = ?1)))\n"
 		"ON CONFLICT(entry_id) DO UPDATE SET story_id = excluded.story_id,\n"
 		"  relation = excluded.relation, related_to = excluded.related_to,\n"
-		"  link_reason = excluded.link_reason, link_score = excluded.link_score,\n"
-		"  features = COALESCE(excluded.features, features)",
+		"  link_reason = excluded.link_reason, link_score = excluded.link_score",
 	[SQL_ENTRY_FEATURES] =
-		"UPDATE entry_story SET features = ?2 WHERE entry_id = ?1",
+		"INSERT INTO entry_features(entry_id, features) VALUES (?1, ?2)\n"
+		"ON CONFLICT(entry_id) DO UPDATE SET features = excluded.features",
 	[SQL_REPOINT_FOLLOW_UPS] =
 		"UPDATE entry_story SET related_to = ?2 WHERE story_id = ?1 AND relation = 'follow-up'",
 	[SQL_REPOINT_DUPLICATES] =
@@ -297,19 +304,19 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CANDIDATES_LINKED_TO] =
 		"SELECT DISTINCT s.story_id FROM entry_links l JOIN entries e ON e.canon_url = l.target\n"
 		"  JOIN entry_story s ON s.entry_id = e.id\n"
-		"WHERE l.entry_id = ?1 AND e.at BETWEEN ?2 AND ?3",
+		"WHERE l.entry_id = ?1 AND s.at BETWEEN ?2 AND ?3",
 	/* stories of the entries that link to this entry */
 	[SQL_CANDIDATES_LINKING_IN] =
-		"SELECT DISTINCT s.story_id FROM entry_links l JOIN entries e ON e.id = l.entry_id\n"
-		"  JOIN entry_story s ON s.entry_id = e.id\n"
-		"WHERE l.target = ?1 AND e.at BETWEEN ?2 AND ?3",
+		"SELECT DISTINCT s.story_id FROM entry_links l JOIN entry_story s ON s.entry_id = l.entry_id\n"
+		"WHERE l.target = ?1 AND s.at BETWEEN ?2 AND ?3",
 	/* the stories of the latest reports about this tag in the window: an index-only range */
 	[SQL_CANDIDATES_BY_TAG] =
 		"SELECT story_id FROM entry_tags WHERE tag_id = ?1 AND central = 1\n"
 		"  AND at BETWEEN ?2 AND ?3 AND story_id IS NOT NULL ORDER BY at DESC LIMIT 200",
 	[SQL_STORY_MEMBERS] =
-		"SELECT s.entry_id, s.features FROM entry_story s JOIN entries e ON e.id = s.entry_id\n"
-		"WHERE s.story_id = ?1 AND s.relation != 'duplicate' ORDER BY e.at DESC LIMIT 24",
+		"SELECT s.entry_id, f.features FROM entry_story s\n"
+		"  LEFT JOIN entry_features f ON f.entry_id = s.entry_id\n"
+		"WHERE s.story_id = ?1 AND s.relation != 'duplicate' ORDER BY s.at DESC LIMIT 24",
 	[SQL_ALL_ENTRIES] =
 		"SELECT e.id, e.title, e.text, e.at, s.story_id FROM entries e\n"
 		"  LEFT JOIN entry_story s ON s.entry_id = e.id ORDER BY e.id",

@@ -118,7 +118,7 @@ struct linker {
 		struct similar_doc doc[STORY_CACHE];
 		size_t next;
 	} cache;
-	int64_t current;             /* the entry being processed */
+	int64_t current, current_at; /* the entry being processed, and its entries.at */
 	struct buf title, text;      /* its title and text */
 	struct buf features;         /* and its words and tags, packed (similar_pack) */
 	struct buf tag_names, tag_ptrs;
@@ -399,9 +399,9 @@ static int relate(struct linker *L, int64_t id, int64_t story, const char *relat
 	db_bind_text(st, 5, reason && *reason ? reason : NULL);
 	if (reason && *reason)
 		sqlite3_bind_double(st, 6, score);
-	/* the entry being processed brings its features; others keep theirs */
-	if (id == L->current && L->features.len)
-		sqlite3_bind_blob(st, 7, L->features.data, (int)L->features.len, SQLITE_TRANSIENT);
+	/* only the entry being processed can be new to entry_story: another keeps its at */
+	if (id == L->current)
+		sqlite3_bind_int64(st, 7, L->current_at);
 	if (db_exec_stmt(L->db, st) < 0)
 		return -1;
 	forget_story(L, story); /* its reports changed: its centroid is stale */
@@ -804,6 +804,7 @@ static int process_entry(struct linker *L, int64_t id)
 
 	/* words first: tagging adds the tags to them; then they are kept, packed, with the entry */
 	L->current = id;
+	L->current_at = at;
 	buf_reset(&L->features);
 	if (similar_words(&L->entry, L->title.data, L->text.data) < 0)
 		return oom(L);
@@ -811,15 +812,15 @@ static int process_entry(struct linker *L, int64_t id)
 		return -1;
 	if (similar_pack(&L->entry, &L->features) < 0)
 		return oom(L);
+	st = db_stmt(L->db, SQL_ENTRY_FEATURES);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_blob(st, 2, L->features.data, (int)L->features.len, SQLITE_STATIC);
+	if (db_exec_stmt(L->db, st) < 0)
+		return -1;
 	if (pending == 2) {
-		/* a new version: new features, and its story's centroid is stale */
-		st = db_stmt(L->db, SQL_ENTRY_FEATURES);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, id);
-		sqlite3_bind_blob(st, 2, L->features.data, (int)L->features.len, SQLITE_TRANSIENT);
-		if (db_exec_stmt(L->db, st) < 0)
-			return -1;
+		/* a new version: its story's centroid is stale */
 		forget_story(L, story);
 		kind = STORY_UPDATED;
 		event = strcmp(relation, "duplicate") != 0;

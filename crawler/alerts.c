@@ -231,18 +231,11 @@ struct parse {
 static int fail(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct parse *p, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	rc = buf_printf(&b, "%s:%zu: ", p->file, p->line);
-	if (rc == 0)
-		rc = buf_vprintf(&b, fmt, ap);
+	p->err = buf_file_message(p->file, p->line, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		p->err = buf_steal(&b);
-	buf_free(&b);
 	return -1;
 }
 

@@ -69,6 +69,17 @@ int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	return 0;
 }
 
+char *buf_file_message(const char *file, size_t line, const char *fmt, va_list ap)
+{
+	struct buf b = {0};
+	char *msg = NULL;
+
+	if (buf_printf(&b, "%s:%zu: ", file, line) == 0 && buf_vprintf(&b, fmt, ap) == 0)
+		msg = buf_steal(&b);
+	buf_free(&b);
+	return msg;
+}
+
 int buf_printf(struct buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -33,6 +33,10 @@ int buf_putc(struct buf *b, int c);
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
+/* A new string "FILE:LINE: message" for a mistake in a line-based input file; the caller
+ * frees it. NULL when out of memory. */
+char *buf_file_message(const char *file, size_t line, const char *fmt, va_list ap);
+
 /* The contents as a C string: never NULL ("" for an empty buffer). Borrowed: valid until the
  * next change to the buffer. */
 const char *buf_str(const struct buf *b);

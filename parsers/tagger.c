@@ -24,6 +24,7 @@
 
 #include "parsers/arena.h"
 #include "parsers/fold.h"
+#include "parsers/text.h"
 
 enum kind { K_COUNTRY, K_PLATFORM, K_TOPIC, K_CONTEXT, K_NONE };
 
@@ -120,30 +121,18 @@ struct parse {
 static int parse_error(struct parse *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int parse_error(struct parse *p, const char *fmt, ...)
 {
-	struct buf b = {0};
 	va_list ap;
-	int rc;
 
 	va_start(ap, fmt);
-	rc = buf_printf(&b, "%s:%zu: ", p->file, p->line);
-	if (rc == 0)
-		rc = buf_vprintf(&b, fmt, ap);
+	p->err = buf_file_message(p->file, p->line, fmt, ap);
 	va_end(ap);
-	if (rc == 0)
-		p->err = buf_steal(&b);
-	buf_free(&b);
 	return -1;
 }
 
 /* How much of s (n bytes) to quote in a message: at most 60 bytes, cut on a character. */
 static int clip(const char *s, size_t n)
 {
-	if (n <= 60)
-		return (int)n;
-	n = 60;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return (int)n;
+	return (int)(n <= 60 ? n : text_utf8_prefix(s, 60));
 }
 
 static void trim(const char **s, size_t *n)

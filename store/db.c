@@ -604,6 +604,17 @@ int db_exec_stmt(struct db *db, sqlite3_stmt *st)
 	return 0;
 }
 
+int db_end_rows(struct db *db, sqlite3_stmt *st, int rc)
+{
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		take_error(db);
+		sqlite3_reset(st);
+		return -1;
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
 const char *db_text(sqlite3_stmt *st, int column)
 {
 	const unsigned char *s = sqlite3_column_text(st, column);

@@ -120,6 +120,10 @@ int db_bind_int64_or_null(sqlite3_stmt *st, int index, int64_t v, int64_t none);
 /* Steps st to completion ignoring rows; returns 0 or -1 with db_error set. */
 int db_exec_stmt(struct db *db, sqlite3_stmt *st);
 
+/* Ends a loop over st's rows that stopped at rc (SQLITE_ROW when the caller stopped early,
+ * SQLITE_DONE at the end, else an error): resets st. Returns 0, or -1 with db_error set. */
+int db_end_rows(struct db *db, sqlite3_stmt *st, int rc);
+
 /* The column as a string that is never NULL (""), borrowed until the next step. */
 const char *db_text(sqlite3_stmt *st, int column);
 

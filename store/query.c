@@ -152,12 +152,7 @@ int query_stories(struct store *s, int64_t since, const char *tag, int limit,
 		if (each(&story, arg) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_set_error(db, "stories: %s", sqlite3_errmsg(db_handle(db)));
-		return -1;
-	}
-	return 0;
+	return db_end_rows(db, st, rc);
 }
 
 /* Collects the strings of a one-column query into names (copied) and pointers to them. */

@@ -745,12 +745,7 @@ int store_due_feeds(struct store *s, int64_t now, int force,
 		if (each(&f, arg) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_set_error(s->db, "%s", sqlite3_errmsg(db_handle(s->db)));
-		return -1;
-	}
-	return 0;
+	return db_end_rows(s->db, st, rc);
 }
 
 int store_feeds_health(struct store *s,
@@ -784,10 +779,5 @@ int store_feeds_health(struct store *s,
 		if (each(&f, arg) != 0)
 			break;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		db_set_error(s->db, "%s", sqlite3_errmsg(db_handle(s->db)));
-		return -1;
-	}
-	return 0;
+	return db_end_rows(s->db, st, rc);
 }

@@ -6,29 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crawler/readfile.h"
 #include "parsers/buf.h"
 #include "parsers/tagger.h"
 #include "tests/test.h"
 
 #define ISO_JSON "/usr/share/iso-codes/json/iso_3166-1.json"
 
-/* Reads a whole file into b. Returns 0 or -1. */
+/* Reads a whole file into b (at most 256 MiB). Returns 0 or -1. */
 static int slurp(const char *path, struct buf *b)
 {
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-	int rc = 0;
+	char reason[256];
 
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(b, chunk, n) != 0)
-			rc = -1;
-	if (ferror(f))
-		rc = -1;
-	fclose(f);
-	return rc;
+	return readfile(path, (size_t)256 << 20, b, reason, sizeof reason);
 }
 
 /* The hits as "kind:value=T/X ..." (T title count, X text count), in the tagger's order. */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crawler/readfile.h"
 #include "parsers/buf.h"
 #include "parsers/tagger.h"
 
@@ -21,22 +22,12 @@ struct entry {
 	size_t title_len, text_len;
 };
 
+/* Reads a whole file into b (at most 256 MiB). Returns 0 or -1. */
 static int slurp(const char *path, struct buf *b)
 {
-	char chunk[65536];
-	size_t n;
-	FILE *f = fopen(path, "rb");
-	int rc = 0;
+	char reason[256];
 
-	if (f == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(b, chunk, n) != 0)
-			rc = -1;
-	if (ferror(f))
-		rc = -1;
-	fclose(f);
-	return rc;
+	return readfile(path, (size_t)256 << 20, b, reason, sizeof reason);
 }
 
 static double cpu_seconds(void)

@@ -480,11 +480,6 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 		log_user("%s", c.store_error);
 		goto done;
 	}
-	/* an interrupted crawl keeps what it fetched */
-	if (ingest_commit(c.ing) < 0) {
-		log_user("%s", ingest_error(c.ing));
-		goto done;
-	}
 	if (!stop_requested) {
 		struct story_hooks hooks = {.event = on_event, .batch_done = on_batch, .arg = &c};
 		if (ingest_finish(c.ing, &hooks, &stats) < 0) {

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crawler/clock.h"
 #include "crawler/readfile.h"
 #include "crawler/url.h"
 #include "parsers/feed.h"
@@ -17,15 +16,8 @@ struct ingest {
 	struct store *store;
 	struct tagger *tagger;
 	struct feed *feed;      /* the last parsed document, kept for its error text */
-	size_t batch_documents; /* stored since the last commit */
-	int64_t batch_started;  /* clock_ms() of the batch's first document */
 	char error[512];
 };
-
-/* A batch is committed once it is this old: a crash loses at most this much work (which the
- * next crawl fetches again), and a commit per document would cost a WAL sync and a full-text
- * index segment each. */
-#define BATCH_MS 1000
 
 /* The tag vocabulary is size-capped like any input: a tags.txt of more than this is a mistake. */
 #define TAGS_MAX (16 << 20)
@@ -111,16 +103,6 @@ int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
 	return 0;
 }
 
-static void batch_failed(struct ingest *ing)
-{
-	if (ing->batch_documents)
-		snprintf(ing->error, sizeof ing->error, "%s (the %zu documents read before it were not "
-		         "stored either)", store_error(ing->store), ing->batch_documents);
-	else
-		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
-	ing->batch_documents = 0;
-}
-
 int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
                  const struct store_feed_update *update, struct ingest_report *report)
 {
@@ -136,33 +118,16 @@ int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t 
 
 	if (doc->body && !report->usable)
 		fetch.error = report->error;
-	if (ing->batch_documents == 0)
-		ing->batch_started = clock_ms();
 	if (store_ingest(ing->store, doc->feed_url, report->usable ? ing->feed : NULL, &fetch,
 	                 &report->result) < 0) {
-		batch_failed(ing);
+		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
 		return -1;
 	}
-	ing->batch_documents++;
-	if (clock_ms() - ing->batch_started >= BATCH_MS)
-		return ingest_commit(ing);
-	return 0;
-}
-
-int ingest_commit(struct ingest *ing)
-{
-	if (store_commit(ing->store) < 0) {
-		batch_failed(ing);
-		return -1;
-	}
-	ing->batch_documents = 0;
 	return 0;
 }
 
 int64_t ingest_retag(struct ingest *ing)
 {
-	if (ingest_commit(ing) < 0)
-		return -1;
 	int64_t n = story_retag(ing->store, ing->tagger);
 
 	if (n < 0)
@@ -177,8 +142,6 @@ struct store *ingest_store_handle(struct ingest *ing)
 
 int ingest_finish(struct ingest *ing, const struct story_hooks *hooks, struct story_stats *stats)
 {
-	if (ingest_commit(ing) < 0)
-		return -1;
 	if (story_process(ing->store, ing->tagger, hooks, stats) < 0) {
 		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
 		return -1;

@@ -2,8 +2,7 @@
  * ingest.h — from a document's bytes to stored, tagged and linked entries: the path `import`
  * and `crawl` share.
  *
- * ingest_parse reads one document and ingest_store stores it, in a batch of documents that is
- * committed about once a second (ingest_commit commits it at once); ingest_finish then
+ * ingest_document parses one document and stores it (one transaction); ingest_finish then
  * processes everything stored but not yet processed — tags, cross-feed duplicates, stories —
  * in order of publication, and reports each new, updated or follow-up entry to a callback (the
  * alerts). Entries stored by a run that was killed are processed by the next one.
@@ -56,17 +55,11 @@ struct ingest_report {
 int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
                  struct ingest_report *report);
 
-/* Stores the entries ingest_parse read from doc (if usable), the fetch record (an unusable
- * document counts as a failed fetch) and the crawler's new state for the feed (update, NULL for
- * an import), in the open batch; commits the batch when it is old enough. Returns 0, or -1 when
- * the store failed (ingest_error): then the whole uncommitted batch is lost, and the crawl
- * stops. */
+/* Stores, in one transaction, the entries ingest_parse read from doc (if usable), the fetch
+ * record (an unusable document counts as a failed fetch) and the crawler's new state for the
+ * feed (update, NULL for an import). Returns 0, or -1 when the store failed (ingest_error). */
 int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
                  const struct store_feed_update *update, struct ingest_report *report);
-
-/* Commits what was stored since the last commit. ingest_finish and ingest_retag commit first;
- * ingest_close without a commit loses the batch. Returns 0, or -1 (ingest_error). */
-int ingest_commit(struct ingest *ing);
 
 /* Re-tags every stored entry with the vocabulary (after tags.txt changed). Returns the number
  * of entries, or -1. */

@@ -102,9 +102,6 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
-/* Whether a transaction is open. */
-bool db_in_transaction(struct db *db);
-
 /* The last error as one line ("database or disk is full"), borrowed until the next call. */
 const char *db_error(struct db *db);
 

@@ -636,7 +636,7 @@ int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
 	int64_t feed_id;
 
 	memset(out, 0, sizeof *out);
-	if (!db_in_transaction(s->db) && db_begin(s->db) < 0)
+	if (db_begin(s->db) < 0)
 		return -1;
 	feed_id = feed_for_url(s, feed_url, fetch->started);
 	if (feed_id < 0)
@@ -656,27 +656,18 @@ int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
 				goto fail;
 		}
 	}
-	if (record_fetch(s, feed_id, fetch, out) < 0)
+	/* the document's entries go into the full-text index together, after they are in: FTS5
+	 * writes what it holds at every statement savepoint, so an entry at a time would write
+	 * a segment per entry */
+	if (record_fetch(s, feed_id, fetch, out) < 0 || run_sql(s, SQL_FTS_UNINDEX) < 0 ||
+	    run_sql(s, SQL_FTS_INDEX) < 0 || run_sql(s, SQL_FTS_TODO_CLEAR) < 0 ||
+	    db_commit(s->db) < 0)
 		goto fail;
 	return 0;
 fail:
 	db_rollback(s->db);
 	memset(out, 0, sizeof *out);
 	return -1;
-}
-
-int store_commit(struct store *s)
-{
-	if (!db_in_transaction(s->db))
-		return 0;
-	/* the batch's entries go into the full-text index together: FTS5 writes one segment per
-	 * transaction, so indexing per document would mean a segment (and merges) per document */
-	if (run_sql(s, SQL_FTS_UNINDEX) < 0 || run_sql(s, SQL_FTS_INDEX) < 0 ||
-	    run_sql(s, SQL_FTS_TODO_CLEAR) < 0 || db_commit(s->db) < 0) {
-		db_rollback(s->db);
-		return -1;
-	}
-	return 0;
 }
 
 /* ------------------------------------------------------------------ crawling */

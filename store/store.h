@@ -7,9 +7,8 @@
  * switched, for good and with a note in its health, to guid+link and then guid+link+title, and
  * its stored entries are re-keyed in the same transaction, so distinct entries stay distinct.
  *
- * Documents are stored in batches, each one BEGIN IMMEDIATE transaction holding the documents'
- * entries, their fetch records and the feeds' new crawl state: a crash leaves all of a batch or
- * none of it, and the feeds of a lost batch are fetched again. Entries whose normalised title and text are
+ * Each document is stored in one BEGIN IMMEDIATE transaction together with its fetch record and
+ * the feed's new crawl state: a crash leaves either all of it or none. Entries whose normalised title and text are
  * unchanged cost one index lookup and no write; a changed one becomes a new version and the
  * old one is kept in revisions. New and changed entries are marked pending for story.h.
  */
@@ -108,15 +107,10 @@ struct store_ingest_result {
 };
 
 /* Stores doc (NULL when the fetch produced none: an error, or 304) and the fetch record for
- * the feed with URL feed_url (created, added at fetch->started, when missing). Documents are written in batches: store_ingest opens a transaction when none is
- * open and store_commit ends it, so that many documents cost one commit and one full-text index
- * flush. Returns 0, or -1 with store_error set and the whole batch rolled back. */
+ * the feed with URL feed_url (created, added at fetch->started, when missing) in one
+ * transaction. Returns 0, or -1 with store_error set and nothing written. */
 int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out);
-
-/* Commits the open batch (nothing to do when none is open). Returns 0, or -1 with store_error
- * set and the batch rolled back. store_close rolls back a batch not committed. */
-int store_commit(struct store *s);
 
 /* The connection, for the other store/ modules (store/db.h); never used outside store/. */
 struct db *store_db(struct store *s);

@@ -155,8 +155,13 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_FEED_SET_IDENTITY] =
 		"UPDATE feeds SET identity = ?2, identity_note = ?3\n"
 		"WHERE id = ?1 AND (identity IS NOT ?2 OR identity_note IS NOT ?3)",
+	/* A document that was read but cut short or repaired (?6, the parser's note) is no failure,
+	 * yet its note stays the feed's last_error until another document is read: a 304 or the
+	 * same body again says nothing new about it. */
 	[SQL_FEED_FETCHED] =
-		"UPDATE feeds SET last_fetch = ?2, last_status = ?3, last_error = ?4,\n"
+		"UPDATE feeds SET last_fetch = ?2, last_status = ?3,\n"
+		"  last_error = CASE WHEN ?4 IS NOT NULL THEN ?4 WHEN ?5 THEN ?6\n"
+		"    WHEN failures = 0 THEN last_error END,\n"
 		"  last_success = CASE WHEN ?4 IS NULL THEN ?2 ELSE last_success END,\n"
 		"  failures = CASE WHEN ?4 IS NULL THEN 0 ELSE failures + 1 END\n"
 		"WHERE id = ?1",

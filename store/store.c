@@ -550,8 +550,8 @@ done:
 	return rc;
 }
 
-static int record_fetch(struct store *s, int64_t feed_id, const struct store_fetch *fetch,
-                        const struct store_ingest_result *out)
+static int record_fetch(struct store *s, int64_t feed_id, const struct feed *doc,
+                        const struct store_fetch *fetch, const struct store_ingest_result *out)
 {
 	sqlite3_stmt *st = db_stmt(s->db, SQL_FETCH_INSERT);
 
@@ -575,6 +575,8 @@ static int record_fetch(struct store *s, int64_t feed_id, const struct store_fet
 	sqlite3_bind_int64(st, 2, fetch->started);
 	sqlite3_bind_int(st, 3, fetch->status);
 	db_bind_text(st, 4, fetch->error);
+	sqlite3_bind_int(st, 5, doc != NULL);
+	db_bind_text(st, 6, doc ? doc->error : NULL);
 	if (db_exec_stmt(s->db, st) < 0)
 		return -1;
 	if (fetch->update == NULL)
@@ -617,7 +619,7 @@ int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
 				goto fail;
 		}
 	}
-	if (record_fetch(s, feed_id, fetch, out) < 0 || db_commit(s->db) < 0)
+	if (record_fetch(s, feed_id, doc, fetch, out) < 0 || db_commit(s->db) < 0)
 		goto fail;
 	return 0;
 fail:

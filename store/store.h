@@ -110,7 +110,10 @@ struct store_ingest_result {
 };
 
 /* Stores doc (NULL when the fetch produced none: an error, or 304) and the fetch record for
- * feed_id in one transaction. Returns 0, or -1 with store_error set and nothing written. */
+ * feed_id in one transaction. fetch->error counts as a failure of the feed; doc->error (what the
+ * parser cut or repaired) becomes the feed's last_error without counting as one, and stays so
+ * through later fetches that bring no new document. Returns 0, or -1 with store_error set and
+ * nothing written. */
 int store_ingest(struct store *s, int64_t feed_id, const struct feed *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out);
 

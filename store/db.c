@@ -482,6 +482,11 @@ struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsiz
 	}
 	return db;
 fail:
+	/* SQLite's message for this, "attempt to write a readonly database", blames a file that
+	 * may well be writable: WAL needs to create PATH-wal and PATH-shm beside it */
+	if (db->handle && sqlite3_extended_errcode(db->handle) == SQLITE_READONLY_DIRECTORY)
+		db_set_error(db, "%s: cannot create the files SQLite keeps beside it (-wal, -shm): "
+		                 "its directory is not writable", path);
 	snprintf(err, errsize, "%s", db->error);
 	db_close(db);
 	return NULL;

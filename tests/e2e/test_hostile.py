@@ -29,6 +29,7 @@ WRAPPED = bool(os.environ.get("NEWSMON_WRAP"))
 SLOW = 10 if WRAPPED else 1          # valgrind runs newsmon 10-50 times slower
 TIMEOUT = 6 * SLOW                   # crawl --timeout: per transfer; stalls get a quarter
 TIME_BOUND = 20 * SLOW               # seconds for the whole crawl
+STALL = min(30, max(2, TIMEOUT // 4))  # what --timeout gives a stalled transfer
 RSS_BOUND_KB = 160 * 1024            # two 16 MiB bodies at once, their parse, SQLite, libraries
 MARKER = "LEAKED-VIA-HTTP"           # what the HTTP external entities would pull in
 PASSWD = [line for line in open("/etc/passwd", encoding="utf-8", errors="replace").read().splitlines()
@@ -142,7 +143,7 @@ with tempdir() as tmp, FeedServer(hosts=40) as srv:
                        ["body larger than the 16 MiB cap; stopped reading"], 0),
         "/huge": (dict(huge=100_000_000), ["body larger than the 16 MiB cap; stopped reading"], 0),
         "/drip": (dict(body=good_rss("drip", 3), drip=1), ["Operation too slow",
-                                                           "the last 2 seconds"], 0),
+                                                           f"the last {STALL} seconds"], 0),
         "/reset": (dict(body=MANY, reset_after=4000), ["Connection reset by peer"], 0),
         "/lying-length": (dict(body=lying_body, content_length=100_000),
                           [f"transfer closed with {lie_left} bytes remaining to read"], 0),

@@ -281,7 +281,8 @@ with tempdir() as tmp, FeedServer(hosts=4) as srv:
           f"and takes about as long as on a new database ({after_small.seconds:.2f} s, "
           f"{alone.seconds:.2f} s)")
 
-    # Readers run niced: on two cores their CPU would otherwise be counted as blocking.
+    # Readers run niced (their processes and the threads that check their output): on two
+    # cores their CPU would otherwise be counted as blocking.
     db = seeded(tmp / "read.db")
     held = sqlite(db)   # a read transaction held open through the whole crawl
     held.execute("BEGIN")
@@ -295,6 +296,7 @@ with tempdir() as tmp, FeedServer(hosts=4) as srv:
     lock = threading.Lock()
 
     def reader(kind):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only
         args = ["export"] if kind == "export" else ["search", "data", "--limit", "20"]
         while not stop.is_set():
             t = time.monotonic()
@@ -339,6 +341,39 @@ with tempdir() as tmp, FeedServer(hosts=4) as srv:
          f"import, {crawl.seconds:.2f} s with readers and a held read transaction; "
          f"{reads['export']} exports and {reads['search']} searches meanwhile, slowest "
          f"{slowest[0]:.2f} s; partial feeds seen: {len(partial)}")
+
+# --- an import during a crawl waits for it, and takes none of its alerts -----------------------
+RULES = "hk = country:HK\nplatforms = platform:WhatsApp OR platform:Google OR platform:Apple\n"
+with tempdir() as tmp, FeedServer(hosts=1) as srv:
+    stories = sorted((data_dir() / "stories").glob("*.xml"))
+    for i, p in enumerate(stories):
+        srv.route(f"/s{i}", body=p.read_bytes(), delay=0.15)
+    feeds, rules = tmp / "feeds.txt", tmp / "alerts.txt"
+    feeds.write_text("".join(srv.url(f"/s{i}") + "\n" for i in range(len(stories))))
+    rules.write_text(RULES)
+
+    def alerting(db):
+        return subprocess.Popen(WRAP + [newsmon_bin(), "--db", str(db), "--tags", "tags.txt",
+                                        "crawl", "--feeds", str(feeds), "--alerts", str(rules),
+                                        "--per-host", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+
+    out, _ = alerting(tmp / "alone.db").communicate(timeout=120 * SLOW)
+    want = out.splitlines()
+    check(len(want) > 20, f"the crawl alone alerts ({len(want)} lines)")
+    db = seeded(tmp / "both.db")
+    crawl = alerting(db)
+    time.sleep(0.5 * SLOW)
+    imported = newsmon("--tags", "tags.txt", "import", "--url", "https://imported.example/feed",
+                       FILES[1], db=db, env={"NEWSMON_NOW": NOW}, timeout=120 * SLOW)
+    crawl_running = crawl.poll() is None
+    out, _ = crawl.communicate(timeout=120 * SLOW)
+    check_eq(imported.code, 0, "an import during a crawl exits 0")
+    check(not crawl_running, "having waited for the crawl to end")
+    check_eq(out.splitlines(), want, "the crawl prints every alert it would print alone")
+    with sqlite(db) as con:
+        check_eq(con.value("SELECT count(*) FROM entries WHERE pending != 0"), 0,
+                 "and everything is processed")
 
 
 # ------------------------------------------------------------------ resources

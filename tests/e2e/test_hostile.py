@@ -30,7 +30,7 @@ SLOW = 10 if WRAPPED else 1          # valgrind runs newsmon 10-50 times slower
 TIMEOUT = 6 * SLOW                   # crawl --timeout: per transfer; stalls get a quarter
 TIME_BOUND = 20 * SLOW               # seconds for the whole crawl
 STALL = min(30, max(2, TIMEOUT // 4))  # what --timeout gives a stalled transfer
-RSS_BOUND_KB = 160 * 1024            # two 16 MiB bodies at once, their parse, SQLite, libraries
+RSS_BOUND_KB = 128 * 1024            # two 16 MiB bodies at once, their parse, SQLite, libraries
 MARKER = "LEAKED-VIA-HTTP"           # what the HTTP external entities would pull in
 PASSWD = [line for line in open("/etc/passwd", encoding="utf-8", errors="replace").read().splitlines()
           if line.strip()]

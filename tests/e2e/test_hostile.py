@@ -17,7 +17,6 @@ import os
 import random
 import sqlite3
 import sys
-import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,8 +31,8 @@ TIME_BOUND = 20 * SLOW               # seconds for the whole crawl
 STALL = min(30, max(2, TIMEOUT // 4))  # what --timeout gives a stalled transfer
 RSS_BOUND_KB = 128 * 1024            # two 16 MiB bodies at once, their parse, SQLite, libraries
 MARKER = "LEAKED-VIA-HTTP"           # what the HTTP external entities would pull in
-PASSWD = [line for line in open("/etc/passwd", encoding="utf-8", errors="replace").read().splitlines()
-          if line.strip()]
+with open("/etc/passwd", encoding="utf-8", errors="replace") as _f:
+    PASSWD = [line for line in _f.read().splitlines() if line.strip()]
 CONTROL = {chr(c) for c in list(range(0x00, 0x20)) + list(range(0x7F, 0xA0))}
 
 
@@ -80,8 +79,8 @@ ANSI = rss("Escapes\x1b]0;owned\x07 Feed", [
     ("a1", "hostile \x1b[31mred\x1b[0m&#10;second line\r\nthird&#x9b;2J&#x1b;[H", "d"),
     ("a2", "hostile\ttabbed\x1b[2J clear", "d")])
 JSON_CTRL = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "JSON \u001b[5m",
-                        "items": [{"id": "c1", "title": "hostile json \u0000nul \u001b[31mred\n\u009bx",
-                                   "content_text": "t"}]})
+                        "items": [{"id": "c1", "content_text": "t",
+                                   "title": "hostile json \u0000nul \u001b[31mred\n\u009bx"}]})
 MANY = good_rss("many", 20000)
 TARGETS = ("/xxe-dtd", "/xxe-pe", "/xxe-remote")   # must never be requested
 
@@ -158,14 +157,16 @@ with tempdir() as tmp, FeedServer(hosts=40) as srv:
         "/empty": (dict(body=b""), ["not a feed: the document is empty"], 0),
         "/random": (dict(body=RANDOM, content_type="application/octet-stream"),
                     ["not a feed"], 0),
-        "/png": (dict(body=PNG, content_type="image/png"), ["not a feed: no XML document could be read"], 0),
+        "/png": (dict(body=PNG, content_type="image/png"),
+                 ["not a feed: no XML document could be read"], 0),
         "/html": (dict(body="<!DOCTYPE html><html><head><title>Home</title></head><body><p>hi"
                             "</p></body></html>", content_type="text/html; charset=utf-8"),
                   ["not a feed: looks like an HTML page that advertises no feed"], 0),
         "/not-jsonfeed": (dict(body='{"status": "ok", "items": [1, 2, 3]}',
                                content_type="application/json"),
                           ["not a feed: JSON without a JSON Feed version"], 0),
-        "/bad-utf8": (dict(body=BAD_UTF8), ["encoding: ", "bytes were not valid UTF-8 replaced"], 1),
+        "/bad-utf8": (dict(body=BAD_UTF8),
+                      ["encoding: ", "bytes were not valid UTF-8 replaced"], 1),
         "/ansi": (dict(body=ANSI), ["malformed XML, recovered"], 2),
         "/json-controls": (dict(body=JSON_CTRL, content_type="application/feed+json"), None, 1),
         "/many": (dict(body=MANY), ["truncated: more than 10000 entries; kept the first 10000"],
@@ -191,12 +192,14 @@ with tempdir() as tmp, FeedServer(hosts=40) as srv:
     if os.environ.get("NEWSMON_STATS") == "1":
         print(f"hostile crawl: {r.seconds:.2f} s, peak RSS {r.rss_kb} KiB", file=sys.stderr)
     check_eq(r.code, 0, "the crawl under attack exits 0")
-    check(r.seconds < TIME_BOUND, f"the crawl ends in bounded time ({r.seconds:.1f} s < {TIME_BOUND} s)")
+    check(r.seconds < TIME_BOUND,
+          f"the crawl ends in bounded time ({r.seconds:.1f} s < {TIME_BOUND} s)")
     if not WRAPPED:
         check(r.rss_kb < RSS_BOUND_KB,
               f"peak RSS stays bounded ({r.rss_kb} KiB < {RSS_BOUND_KB} KiB)")
     summary = r.err.strip().splitlines()[-1] if r.err.strip() else ""
-    check(summary.startswith(f"crawl: {len(listed)} feeds: "), f"the summary counts every feed: {summary}")
+    check(summary.startswith(f"crawl: {len(listed)} feeds: "),
+          f"the summary counts every feed: {summary}")
     n_failed = sum(1 for p, (_, _, n) in bad.items() if n == 0)
     check_in(f"{len(listed) - n_failed} fetched, 0 not modified, {n_failed} failed;", summary,
              "good and damaged-but-usable feeds are fetched, the rest failed")

@@ -190,7 +190,7 @@ struct parser {
 	struct buf errors;        /* "; "-separated problems for feed->error */
 	unsigned char *prio;      /* the sources seen so far for the fields being filled: */
 	unsigned char feed_prio[F_COUNT], entry_prio[F_COUNT];
-	bool external_noted;     /* an external entity was left out, and the error says so */
+	bool external_noted;      /* an external entity was left out, and the error says so */
 	bool oom;
 };
 

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crawler/clock.h"
 #include "crawler/ingest.h"
+#include "crawler/lock.h"
 #include "crawler/log.h"
 #include "crawler/readfile.h"
 #include "parsers/date.h"
@@ -84,12 +86,20 @@ int cmd_import(const struct cli *cli, int argc, char **argv)
 	struct story_stats stats;
 	struct buf body = {0};
 	char err[512];
-	int c, files = 0, failed = 0, rc;
+	int c, files = 0, failed = 0, rc, lock;
 
 	ing = ingest_open(cli, err, sizeof err, &rc);
 	if (ing == NULL) {
 		log_user("%s", err);
 		return rc;
+	}
+	/* A crawl links the entries it stored only once its fetches are all in; an import linking
+	 * meanwhile would take them, and their alerts, from it. So an import waits for the crawl. */
+	lock = lock_acquire(cli->db, true, err, sizeof err);
+	if (lock < 0) {
+		log_user("%s", err);
+		ingest_close(ing);
+		return EXIT_RUNTIME;
 	}
 	rc = EXIT_RUNTIME;
 	/* "-": files come back in order (as option 1), each under the --url given before it */
@@ -118,10 +128,12 @@ int cmd_import(const struct cli *cli, int argc, char **argv)
 done:
 	ingest_close(ing);
 	buf_free(&body);
+	close(lock);
 	return rc;
 usage:
 	ingest_close(ing);
 	buf_free(&body);
+	close(lock);
 	fputs("usage: newsmon import [--url URL] FILE... (each FILE is stored under the --url before "
 	      "it, else under its file:// URL)\n", stderr);
 	return EXIT_USAGE;

@@ -190,6 +190,7 @@ struct parser {
 	struct buf errors;        /* "; "-separated problems for feed->error */
 	unsigned char *prio;      /* the sources seen so far for the fields being filled: */
 	unsigned char feed_prio[F_COUNT], entry_prio[F_COUNT];
+	bool external_noted;      /* an external entity was left out, and the error says so */
 	bool oom;
 };
 
@@ -312,8 +313,15 @@ static void append_entity(struct parser *p, const xmlNode *n, struct buf *out)
 	const htmlEntityDesc *html;
 
 	if (ent) {
-		if (ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->content)
+		if (ent->etype == XML_INTERNAL_GENERAL_ENTITY && ent->content) {
 			buf_puts(out, (const char *)ent->content);
+		} else if (!p->external_noted && (ent->etype == XML_EXTERNAL_GENERAL_PARSED_ENTITY ||
+		                                  ent->etype == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY)) {
+			/* the text is silently shorter than the publisher meant: say why, once */
+			p->external_noted = true;
+			note_error(p, "external entity &%.64s; left out (never loaded)",
+			           (const char *)n->name);
+		}
 		return;
 	}
 	html = htmlEntityLookup(n->name);

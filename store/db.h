@@ -89,7 +89,7 @@ enum db_mode { DB_READ, DB_WRITE };
  * database, not newsmon's, newer than this program, read-only when writing was asked for... */
 struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsize);
 
-/* Finalises the statements, runs PRAGMA optimize (when writable) and closes. NULL is fine. */
+/* Rolls back an open transaction, finalises the statements and closes. NULL is fine. */
 void db_close(struct db *db);
 
 /* The prepared statement for id, reset and unbound, ready to bind; NULL when it cannot be

@@ -584,8 +584,8 @@ done:
 	return rc;
 }
 
-static int record_fetch(struct store *s, int64_t feed_id, const struct store_fetch *fetch,
-                        const struct store_ingest_result *out)
+static int record_fetch(struct store *s, int64_t feed_id, const struct feed *doc,
+                        const struct store_fetch *fetch, const struct store_ingest_result *out)
 {
 	sqlite3_stmt *st = db_stmt(s->db, SQL_FETCH_INSERT);
 
@@ -609,6 +609,8 @@ static int record_fetch(struct store *s, int64_t feed_id, const struct store_fet
 	sqlite3_bind_int64(st, 2, fetch->started);
 	sqlite3_bind_int(st, 3, fetch->status);
 	db_bind_text(st, 4, fetch->error);
+	sqlite3_bind_int(st, 5, doc != NULL);
+	db_bind_text(st, 6, doc ? doc->error : NULL);
 	if (db_exec_stmt(s->db, st) < 0)
 		return -1;
 	if (fetch->update == NULL)
@@ -659,7 +661,7 @@ int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
 	/* the document's entries go into the full-text index together, after they are in: FTS5
 	 * writes what it holds at every statement savepoint, so an entry at a time would write
 	 * a segment per entry */
-	if (record_fetch(s, feed_id, fetch, out) < 0 || run_sql(s, SQL_FTS_UNINDEX) < 0 ||
+	if (record_fetch(s, feed_id, doc, fetch, out) < 0 || run_sql(s, SQL_FTS_UNINDEX) < 0 ||
 	    run_sql(s, SQL_FTS_INDEX) < 0 || run_sql(s, SQL_FTS_TODO_CLEAR) < 0 ||
 	    db_commit(s->db) < 0)
 		goto fail;

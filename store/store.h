@@ -108,7 +108,10 @@ struct store_ingest_result {
 
 /* Stores doc (NULL when the fetch produced none: an error, or 304) and the fetch record for
  * the feed with URL feed_url (created, added at fetch->started, when missing) in one
- * transaction. Returns 0, or -1 with store_error set and nothing written. */
+ * transaction. fetch->error counts as a failure of the feed; doc->error (what the parser cut or
+ * repaired) becomes the feed's last_error without counting as one, and stays so through later
+ * fetches that bring no new document. Returns 0, or -1 with store_error set and nothing
+ * written. */
 int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out);
 

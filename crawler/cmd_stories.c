@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crawler/ingest.h"
+#include "crawler/lock.h"
 #include "crawler/log.h"
 #include "parsers/date.h"
 #include "store/query.h"
@@ -184,7 +186,7 @@ int cmd_retag(const struct cli *cli, int argc, char **argv)
 {
 	struct ingest *ing;
 	char err[512];
-	int status;
+	int status, lock;
 	int64_t n;
 
 	(void)argv;
@@ -197,11 +199,20 @@ int cmd_retag(const struct cli *cli, int argc, char **argv)
 		log_user("%s", err);
 		return status;
 	}
+	/* one transaction over every entry: a crawl starting meanwhile would time out on it, so
+	 * retag waits for a running crawl and holds the crawl lock while it works */
+	lock = lock_acquire(cli->db, true, err, sizeof err);
+	if (lock < 0) {
+		log_user("%s", err);
+		ingest_close(ing);
+		return EXIT_RUNTIME;
+	}
 	n = ingest_retag(ing);
 	if (n < 0)
 		log_user("%s", ingest_error(ing));
 	else
 		fprintf(stderr, "retag: %lld entries tagged with %s\n", (long long)n, cli->tags);
 	ingest_close(ing);
+	close(lock);
 	return n < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -378,6 +378,19 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
         check_eq(con.value("SELECT count(*) FROM pending"), 0,
                  "and everything is processed")
 
+    # retag rewrites every entry in one transaction: it too waits for a running crawl
+    crawl = subprocess.Popen(WRAP + [newsmon_bin(), "--db", str(db), "--tags", "tags.txt",
+                                     "crawl", "--feeds", str(feeds), "--per-host", "1",
+                                     "--force"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
+    time.sleep(0.5 * SLOW)
+    retag = newsmon("--tags", "tags.txt", "retag", db=db, timeout=120 * SLOW)
+    crawl_running = crawl.poll() is None
+    _, err = crawl.communicate(timeout=120 * SLOW)
+    check_eq(retag.code, 0, "a retag during a crawl exits 0")
+    check(not crawl_running, "having waited for the crawl to end")
+    check_eq(crawl.returncode, 0, f"and the crawl is not disturbed ({err.strip()[-200:]})")
+
 
 # ------------------------------------------------------------------ resources
 def as_nobody():

@@ -16,6 +16,7 @@ struct ingest {
 	struct store *store;
 	struct tagger *tagger;
 	struct feed *feed;      /* the last parsed document, kept for its error text */
+	const char *db_path;    /* borrowed from the cli, to name the database in errors */
 	char error[512];
 };
 
@@ -57,6 +58,7 @@ struct ingest *ingest_open(const struct cli *cli, char *err, size_t errsize, int
 	if (ing->tagger == NULL)
 		goto fail;
 	*status = EXIT_RUNTIME;
+	ing->db_path = cli->db;
 	ing->store = store_open(cli->db, STORE_WRITE, url_canonical, err, errsize);
 	if (ing->store == NULL)
 		goto fail;
@@ -74,6 +76,13 @@ void ingest_close(struct ingest *ing)
 	store_close(ing->store);
 	tagger_free(ing->tagger);
 	free(ing);
+}
+
+/* The store's error, naming the database: "database or disk is full" alone does not say which
+ * disk. */
+static void store_failed(struct ingest *ing)
+{
+	snprintf(ing->error, sizeof ing->error, "%s: %s", ing->db_path, store_error(ing->store));
 }
 
 const char *ingest_error(const struct ingest *ing)
@@ -120,7 +129,7 @@ int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t 
 		fetch.error = report->error;
 	if (store_ingest(ing->store, doc->feed_url, report->usable ? ing->feed : NULL, &fetch,
 	                 &report->result) < 0) {
-		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+		store_failed(ing);
 		return -1;
 	}
 	return 0;
@@ -131,7 +140,7 @@ int64_t ingest_retag(struct ingest *ing)
 	int64_t n = story_retag(ing->store, ing->tagger);
 
 	if (n < 0)
-		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+		store_failed(ing);
 	return n;
 }
 
@@ -143,7 +152,7 @@ struct store *ingest_store_handle(struct ingest *ing)
 int ingest_finish(struct ingest *ing, const struct story_hooks *hooks, struct story_stats *stats)
 {
 	if (story_process(ing->store, ing->tagger, hooks, stats) < 0) {
-		snprintf(ing->error, sizeof ing->error, "%s", store_error(ing->store));
+		store_failed(ing);
 		return -1;
 	}
 	return 0;

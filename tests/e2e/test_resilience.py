@@ -488,8 +488,8 @@ with tempdir() as tmp, FeedServer(hosts=2) as srv:
         limit = None if full_db.parent == mnt else full_db.stat().st_size + 64 * 1024
         r = run_crawl(full_db, big, limit=limit)
         check_eq(r.returncode, 1, "running out of disk during a crawl exits 1")
-        check(one_line(r) and "database or disk is full" in r.stderr,
-              f"with one clear line: {r.stderr.strip()}")
+        check(one_line(r) and f"{full_db}: database or disk is full" in r.stderr,
+              f"with one clear line naming the database: {r.stderr.strip()}")
         with sqlite(full_db) as con:
             check_eq(con.integrity(), "ok", "the database is sound after the failed write")
             now = con.rows("SELECT feed_id, key, title, content_hash FROM entries ORDER BY id")

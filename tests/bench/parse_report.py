@@ -63,7 +63,7 @@ def callgrind_ir(argv, work, toggles=()):
         cmd.append("--collect-atstart=no")
         cmd += [f"--toggle-collect={t}" for t in toggles]
     try:
-        p = subprocess.run(cmd + argv, capture_output=True, text=True, check=False)
+        p = subprocess.run(cmd + argv, capture_output=True, text=True, errors="replace", check=False)
     except FileNotFoundError:
         return None
     m = re.search(r"Collected : (\d+)", p.stderr)

@@ -64,8 +64,8 @@ for t in "$build"/fuzz_*; do
 		keep=1
 		printf '%-16s %10s runs, 1 crash (exit status %s): %s\n' "$name" "${runs:-?}" \
 			"$status" "${artifacts:-no artifact}"
-		grep -m 1 -A 12 'ERROR: \|==ERROR\|deadly signal\|timeout after' "$work/$name.log" |
-			sed 's/^/    /'
+		# what the target said (fuzz_feed names the broken promise), the sanitizer's verdict
+		grep -m 3 -E '^fuzz_[a-z_]+: [^R]|^SUMMARY: |==ERROR: ' "$work/$name.log" | sed 's/^/    /'
 	fi
 done
 

@@ -9,9 +9,9 @@ corpus holds at least N MB (10^6 bytes; default 72). Prints one summary line on 
 
 Generated feeds (feedgen.py, seed S, default 1): 55% RSS 2.0, 30% Atom 1.0, 15% RSS 1.0;
 one in ten in ISO-8859-1. Most carry 10-60 entries, one in eight is an archive of 150-600
-entries and one in forty a full-text podcast/news archive of 1000-2500 entries (the
-largest documents, a few MB, as real feeds of that kind are). Summaries run 150-1500 bytes of
-HTML; feeds that publish full text (40%) add 1-12 KB of content per entry.
+entries and one in forty a podcast or news archive of 1000-2500 entries with summaries only (the largest
+documents, a few MB, as real feeds of that kind are). Summaries run 150-1500 bytes of HTML;
+the other feeds publish full text two times in five, 1-12 KB of content per entry.
 """
 import argparse
 import os
@@ -40,8 +40,8 @@ def make_feed(rng, text, n):
     site = f"https://news{n}.example.{rng.choice(('com', 'org', 'net', 'de', 'com.br'))}"
     ch = feedgen.Channel(url=f"{site}/feed/{fmt}.xml", site=site, title=text.title(),
                          description=text.sentence(), language=rng.choice(LANGS))
-    full_text = rng.random() < 0.4
     count = entry_count(rng)
+    full_text = rng.random() < 0.4 and count < 1000
     t = feedgen.EPOCH + rng.randrange(3 * 365 * 86400)
     entries = []
     for i in range(count):

@@ -13,13 +13,14 @@ Measures, on the same bytes (every file of CORPUS_DIR, sorted by name):
                              (informative: includes start-up and JSON output; the start-up,
                              measured on a 60-byte feed, is also taken out)
 Throughput is MB (10^6 bytes) per CPU second (user+sys of the process, from wait4, or the
-process's own CPU clock), the best of N rounds (default 3; feedparser and the JSON path run
-once). Ratios are newsmon (struct) over each peer. Memory: the most bench_parse held on top of
+process's own CPU clock), the best of N rounds (default 5) that run xmllint, sfeed and
+bench_parse in turn; feedparser and the JSON path run once. Ratios are newsmon (struct) over each peer. Memory: the most bench_parse held on top of
 the loaded corpus (ru_maxrss after minus before parsing) and the max RSS of `newsmon parse` on
 the largest file, against that file's size. Callgrind: instructions per MB of feed_parse+
 feed_free (bench_parse, collection toggled on those two functions) and of xmllint --stream
-(its whole run minus a run on a 60-byte document), on the largest file and on the largest
-real-world file (name starting with "real"). Prints a readable report on stdout.
+(its whole run minus a run on a 60-byte document), over the whole corpus, on the largest file
+and on the largest real-world file (name starting with "real"): unlike CPU seconds, these
+do not depend on what else the machine is doing. Prints a readable report on stdout.
 """
 import argparse
 import os
@@ -45,13 +46,6 @@ for d in docs:
 print(f"cpu={time.process_time() - c0:.6f} wall={time.perf_counter() - w0:.6f} "
       f"entries={entries} version={feedparser.__version__}")
 """
-
-
-def best(rounds, argv, stdin=None):
-    """(CPU, wall, max RSS) of argv, each the best over rounds runs."""
-    results = [run(argv, stdin) for _ in range(rounds)]
-    return (min(r[1] for r in results), min(r[2] for r in results),
-            max(r[3] for r in results))
 
 
 def callgrind_ir(argv, work, toggles=()):
@@ -86,7 +80,7 @@ def main():
     ap.add_argument("build")
     ap.add_argument("corpus")
     ap.add_argument("work")
-    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
 
     build = os.path.abspath(args.build)
@@ -100,17 +94,27 @@ def main():
     print(f"throughput: best of {args.rounds} rounds unless noted; MB = 10^6 bytes\n")
     print(f"  {'':<34} {'CPU s':>8} {'MB/s':>9} {'wall s':>8} {'MB/s wall':>9}")
 
-    xml = best(args.rounds, ["xmllint", "--stream", "--noout"] + files)
-    row("xmllint --stream --noout", total, xml[0], xml[1], "(one process, all files)")
-
     joined = os.path.join(args.work, "all.xml")
     with open(joined, "wb") as out:
         for f in files:
             with open(f, "rb") as src:
                 shutil.copyfileobj(src, out)
-    sfeed = best(args.rounds, ["sfeed"], stdin=joined)
-    row("sfeed", total, sfeed[0], sfeed[1], "(one stream of all files)")
+    # rounds interleave the tools, so that a busy spell on a shared machine hits all of them
+    xml, sfeed, nm = [], [], []
+    for _ in range(args.rounds):
+        xml.append(run(["xmllint", "--stream", "--noout"] + files))
+        sfeed.append(run(["sfeed"], stdin=joined))
+        p = subprocess.run([f"{build}/bench/bench_parse", "-r", "1", "-u", BASE_URL] + files,
+                           capture_output=True, text=True, check=False)
+        if p.returncode != 0:
+            sys.exit(f"parse_report: bench_parse failed:\n{p.stderr}")
+        nm.append(keyvals(p.stdout))
     os.remove(joined)
+    xml_cpu, sfeed_cpu = min(r[1] for r in xml), min(r[1] for r in sfeed)
+    nm_cpu, nm_wall = min(float(r["cpu"]) for r in nm), min(float(r["wall"]) for r in nm)
+    row("xmllint --stream --noout", total, xml_cpu, min(r[2] for r in xml),
+        "(one process, all files)")
+    row("sfeed", total, sfeed_cpu, min(r[2] for r in sfeed), "(one stream of all files)")
 
     p = subprocess.run(["/usr/bin/python3", "-c", FEEDPARSER] + files, capture_output=True,
                        text=True, check=False)
@@ -119,15 +123,8 @@ def main():
     fp = keyvals(p.stdout)
     row(f"feedparser {fp['version']}", total, float(fp["cpu"]), float(fp["wall"]),
         f"(1 round, {fp['entries']} entries)")
-
-    p = subprocess.run([f"{build}/bench/bench_parse", "-r", str(args.rounds), "-u", BASE_URL]
-                       + files, capture_output=True, text=True, check=False)
-    if p.returncode != 0:
-        sys.exit(f"parse_report: bench_parse failed:\n{p.stderr}")
-    nm = keyvals(p.stdout)
-    nm_cpu, nm_wall = float(nm["cpu"]), float(nm["wall"])
     row("newsmon feed_parse (struct)", total, nm_cpu, nm_wall,
-        f"({nm['entries']} entries, {nm['bozo']} recovered, {nm['unusable']} unusable)")
+        f"({nm[0]['entries']} entries, {nm[0]['bozo']} recovered, {nm[0]['unusable']} unusable)")
 
     cpu = 0.0
     w0 = time.perf_counter()
@@ -145,13 +142,13 @@ def main():
 
     nm_rate = mb(total) / nm_cpu
     print("\nratios (newsmon feed_parse throughput / peer, CPU time):")
-    for name, peer_cpu, target in (("xmllint --stream", xml[0], 0.7), ("sfeed", sfeed[0], None),
+    for name, peer_cpu, target in (("xmllint --stream", xml_cpu, 0.7), ("sfeed", sfeed_cpu, None),
                                    ("feedparser", float(fp["cpu"]), 50)):
         ratio = nm_rate / (mb(total) / peer_cpu)
         goal = f"target >= {target}x: {verdict(ratio, target)}" if target else "no target"
         print(f"  newsmon / {name:<18} {ratio:8.2f}x   {goal}")
 
-    held = (int(nm["rss_peak"]) - int(nm["rss_loaded"])) * 1024
+    held = max(int(r["rss_peak"]) - int(r["rss_loaded"]) for r in nm) * 1024
     single = run([f"{build}/newsmon", "parse", "--url", BASE_URL, largest])
     print("\nmemory (largest document %.2f MB):" % mb(sizes[largest]))
     print(f"  bench_parse peak RSS over the loaded corpus: {mb(held):7.1f} MB = "
@@ -161,18 +158,21 @@ def main():
 
     print("\ncallgrind, instructions per MB of input:")
     base = callgrind_ir(["xmllint", "--stream", "--noout", tiny], args.work)
-    targets = [largest] + ([max(real, key=sizes.get)] if real else [])
-    for f in dict.fromkeys(targets):
-        n = callgrind_ir([f"{build}/bench/bench_parse", "-r", "1", "-u", BASE_URL, f], args.work,
-                         ("feed_parse", "feed_free"))
-        x = callgrind_ir(["xmllint", "--stream", "--noout", f], args.work)
+    targets = [("whole corpus", files, total), (os.path.basename(largest), [largest], sizes[largest])]
+    if real:
+        big = max(real, key=sizes.get)
+        targets.append((os.path.basename(big), [big], sizes[big]))
+    for name, group, nbytes in targets:
+        n = callgrind_ir([f"{build}/bench/bench_parse", "-r", "1", "-u", BASE_URL] + group,
+                         args.work, ("feed_parse", "feed_free"))
+        x = callgrind_ir(["xmllint", "--stream", "--noout"] + group, args.work)
         if n is None or x is None or base is None:
-            print(f"  {os.path.basename(f)}: not measured (valgrind missing or failed)")
+            print(f"  {name}: not measured (valgrind missing or failed)")
             continue
         x -= base
-        print(f"  {os.path.basename(f)} ({mb(sizes[f]):.2f} MB): newsmon "
-              f"{n / mb(sizes[f]) / 1e6:7.1f} M Ir/MB, xmllint --stream "
-              f"{x / mb(sizes[f]) / 1e6:7.1f} M Ir/MB, ratio {n / x:.2f}")
+        print(f"  {name} ({mb(nbytes):.2f} MB): newsmon {n / mb(nbytes) / 1e6:7.1f} M Ir/MB, "
+              f"xmllint --stream {x / mb(nbytes) / 1e6:7.1f} M Ir/MB, newsmon/xmllint {n / x:.2f}"
+              f" (throughput ratio {x / n:.2f}x)")
     os.remove(tiny)
 
 

@@ -8,7 +8,7 @@
 #                         that count)
 #   BENCH_INGEST_FEEDS    feed documents of the ingest input (default 2000)
 #   BENCH_INGEST_ENTRIES  entries of the ingest input (default 200000)
-#   BENCH_ROUNDS          rounds of the parse timings, best kept (default 3)
+#   BENCH_ROUNDS          rounds of the parse timings, best kept (default 5)
 #
 # To add a part: write part_NAME below (print "== Part N: NAME" first, then its figures) and
 # add NAME to the list of parts. Parts crawl and tag are stubs that say what is not measured yet.
@@ -45,6 +45,11 @@ machine() {
 		"$(uname -sr)"
 }
 
+# Other work on a shared machine skews even ratios a little: say how busy it was.
+load() {
+	echo "load average (1, 5, 15 min) $1: $(cut -d ' ' -f 1-3 /proc/loadavg)"
+}
+
 part_parse() {
 	echo "== Part 1: parse"
 	need xmllint command -v xmllint || return 1
@@ -53,7 +58,7 @@ part_parse() {
 	need python3-feedparser "$py" -c "import feedparser" || return 1
 	"$py" "$bench/gen_corpus.py" "$work/corpus" --mb "${BENCH_PARSE_MB:-72}" || return 1
 	"$py" "$bench/parse_report.py" "$build" "$work/corpus" "$work" \
-		--rounds "${BENCH_ROUNDS:-3}" || return 1
+		--rounds "${BENCH_ROUNDS:-5}" || return 1
 	rm -rf "$work/corpus"
 }
 
@@ -86,9 +91,11 @@ for part in $parts; do
 	*) echo "run.sh: unknown part '$part' (parse, ingest, crawl, tag)" >&2; exit 2 ;;
 	esac
 	echo
+	load before
 	if ! "part_$part"; then
 		echo "part $part FAILED"
 		status=1
 	fi
+	load after
 done
 exit $status

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""gen_ingest.py OUTDIR [--feeds N] [--entries M] [--seed S]
+"""gen_ingest.py OUTDIR [--feeds N] [--entries M] [--seed S] [--dense]
 
 Generates the ingest benchmark's input in OUTDIR (which must not exist yet): N feed documents
 (default 2,000) holding at least M entries in all (default 200,000), and OUTDIR/manifest.tsv
@@ -15,8 +15,9 @@ What entries are about, which decides the work of tagging and story linking: two
 three name no platform, country or topic; each of the others is about one to three names of
 feedgen.NAMES (platforms, countries, people), half of them also about a policy topic
 (feedgen.TOPICS), and one word in 25 of its text is one of those. This is an assumption, not
-a measurement of real feeds; with every name in every entry (feedgen's default) the story
-linker's work grows much faster (BENCHMARKS.md).
+a measurement of real feeds. --dense draws every entry's names from all of feedgen.NAMES and
+TOPICS instead (every entry shares tags with most others: a stress case for the story
+linker, whose work then grows much faster; BENCHMARKS.md).
 
 Identity cases: one RSS 2.0 feed in six carries no <guid> (its entries are keyed by link) and
 one in fifty of those entries has no link either (keyed by a hash of title and date); one
@@ -34,8 +35,10 @@ NOW = feedgen.EPOCH + 2 * 365 * DAY  # the common date the entries run back from
 LANGS = ("en-us", "en-gb", "de-de", "fr-fr", "pt-br", "es-es")
 
 
-def focus(rng):
+def focus(rng, dense):
     """What one entry is about: the names its text mentions (feedgen.Text.names)."""
+    if dense:
+        return tuple(feedgen.NAMES) + feedgen.TOPICS
     if rng.random() < 2 / 3:
         return ()
     names = rng.sample(feedgen.NAMES, rng.randrange(1, 4))
@@ -50,6 +53,7 @@ def main():
     ap.add_argument("--feeds", type=int, default=2000)
     ap.add_argument("--entries", type=int, default=200000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dense", action="store_true")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
@@ -84,7 +88,7 @@ def main():
                                       categories=src.categories, author=src.author)
                     copies += 1
                 else:
-                    text.names = focus(rng)
+                    text.names = focus(rng, args.dense)
                     e = feedgen.Entry(
                         title=text.title(), link=f"{site}/{slug}",
                         author=text.word().capitalize() + " " + text.word().capitalize(),

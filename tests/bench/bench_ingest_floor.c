@@ -6,10 +6,11 @@
  *   MANIFEST has one "URL<TAB>FILE" line per feed document (tests/bench/gen_ingest.py writes
  *   it); DB must not exist.
  * Before the clock starts, every document is parsed with feed_parse (base URL its URL) and
- * everything newsmon derives for an entry row is computed as store.c does it: the key (g:guid,
+ * what newsmon derives for an entry row is computed the way store.c does: the key (g:guid,
  * else u:canonical link, else h:hash of title and date), the canonical link (url_canonical),
  * the plain text of content else summary (text_from_html, TEXT_BLOCK, the first 256 KiB), the
- * categories and enclosures as JSON, the content hash and title key. Timed: opening DB with
+ * categories and enclosures as JSON, and two 16-hex-digit hashes in place of the content hash
+ * and title key (of text and title, and of the title as written). Timed: opening DB with
  * newsmon's settings (WAL, synchronous=NORMAL), creating a feeds table and an entries table
  * with newsmon's 20 entry columns and no other index, then per document one transaction that
  * inserts its feed row and its entry rows with one prepared statement each, and closing

@@ -89,8 +89,8 @@ def main():
     total = sum(sizes.values())
     largest = max(files, key=sizes.get)
     real = [f for f in files if os.path.basename(f).startswith("real")]
-    print(f"corpus: {len(files)} files, {mb(total):.1f} MB ({mb(sum(sizes[f] for f in real)):.1f}"
-          f" MB real-world), largest {os.path.basename(largest)} {mb(sizes[largest]):.2f} MB")
+    print(f"measured over {len(files)} files, {mb(total):.1f} MB ({mb(sum(sizes[f] for f in real)):.1f}"
+          f" MB real-world); largest {os.path.basename(largest)}, {mb(sizes[largest]):.2f} MB")
     print(f"throughput: best of {args.rounds} rounds unless noted; MB = 10^6 bytes\n")
     print(f"  {'':<34} {'CPU s':>8} {'MB/s':>9} {'wall s':>8} {'MB/s wall':>9}")
 

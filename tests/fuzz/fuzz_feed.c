@@ -8,9 +8,9 @@
  * holds: valid UTF-8 (no overlong forms, surrogates or values past U+10FFFF) without control
  * characters other than tab and newline (C0, DEL and C1 count as control characters); fields
  * made one line by the parser (titles, authors, ids, URLs, dates as written, categories, the
- * error) hold no newline or tab; the counts and lengths stay within
- * FEED_MAX_*; dates are DATE_NONE or within DATE_MIN..DATE_MAX; a feed that is bozo, truncated
- * or unusable says why. Any breach aborts.
+ * error) hold no newline or tab; counts and lengths stay within FEED_MAX_*; dates are
+ * DATE_NONE or within DATE_MIN..DATE_MAX; a feed that is bozo, truncated or unusable says why.
+ * A breach prints the field and the promise, then aborts (libFuzzer keeps the input).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,14 +39,18 @@ static size_t char_ok(const unsigned char *s, size_t len, int line)
 			return line ? 0 : 1;
 		return s[0] >= 0x20 && s[0] != 0x7F;
 	}
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		n = 2, cp = s[0] & 0x1F;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		n = 3, cp = s[0] & 0x0F;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		n = 4, cp = s[0] & 0x07;
-	else
+	if (s[0] >= 0xC2 && s[0] <= 0xDF) {
+		n = 2;
+		cp = s[0] & 0x1F;
+	} else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+		n = 3;
+		cp = s[0] & 0x0F;
+	} else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
 		return 0;
+	}
 	if (len < n)
 		return 0;
 	for (i = 1; i < n; i++) {
@@ -60,7 +64,7 @@ static size_t char_ok(const unsigned char *s, size_t len, int line)
 	return n;
 }
 
-/* Reports which promise the feed broke, then aborts (libFuzzer saves the input). */
+/* Reports which promise the feed broke, then aborts. */
 static void fail(const char *field, const char *what, size_t at)
 {
 	fprintf(stderr, "fuzz_feed: %s: %s (byte %zu)\n", field, what, at);

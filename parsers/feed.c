@@ -181,6 +181,8 @@ struct parser {
 	struct arena *arena;
 	xmlDocPtr doc;
 	const char *url;          /* the document's URL, or NULL */
+	const xmlNode *base_node; /* node_base(): the last node asked about, */
+	xmlChar *base;            /* and its base URI (owned) */
 	enum ns unprefixed;       /* what elements without a namespace are: NS_RSS or NS_ATOM */
 	const xmlNs *ns_cache[4]; /* recently classified namespaces */
 	enum ns ns_cache_id[4];
@@ -494,27 +496,54 @@ static bool has_scheme(const char *s)
 	return i > 0 && s[i] == ':';
 }
 
-/* href resolved against n's xml:base chain and the document URL (just the document URL when n
- * is NULL); NULL when empty. */
+/* True when s[0..len) is printable ASCII without spaces: text_clean(TEXT_LINE) would return it
+ * unchanged, as it does nearly every URL. */
+static bool is_plain_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7F)
+			return false;
+	return true;
+}
+
+/* n's base URI (xml:base chain, then the document URL), as xmlNodeGetBase computes it, or
+ * NULL. The last node asked about is remembered: the links found in an entry's summary and
+ * content all resolve against the entry element. Borrowed until the next call; freed with the
+ * document. */
+static const xmlChar *node_base(struct parser *p, const xmlNode *n)
+{
+	if (n != p->base_node) {
+		xmlFree(p->base);
+		p->base = xmlNodeGetBase(p->doc, n);
+		p->base_node = n;
+	}
+	return p->base;
+}
+
+/* href[0..len) (NUL-terminated at len) resolved against n's xml:base chain and the document URL
+ * (just the document URL when n is NULL); NULL when empty. */
 static const char *resolve_url(struct parser *p, const xmlNode *n, const char *href, size_t len)
 {
-	const char *out;
+	const char *rel = href, *out;
 
-	buf_reset(&p->text);
-	if (text_clean(&p->text, href, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD, TEXT_LINE) < 0) {
-		p->oom = true;
-		return NULL;
+	if (len > FEED_MAX_FIELD || !is_plain_ascii(href, len)) {
+		buf_reset(&p->text);
+		if (text_clean(&p->text, href, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD,
+		               TEXT_LINE) < 0) {
+			p->oom = true;
+			return NULL;
+		}
+		rel = p->text.data;
+		len = p->text.len;
 	}
-	if (p->text.len == 0)
+	if (len == 0)
 		return NULL;
-	if (has_scheme(p->text.data))
-		return keep(p, p->text.data, p->text.len);
-	xmlChar *base = n ? xmlNodeGetBase(p->doc, n) : NULL;
-	const xmlChar *use = n ? base : (const xmlChar *)p->url;
-	xmlChar *abs = use ? xmlBuildURI((const xmlChar *)p->text.data, use) : NULL;
-	out = abs ? keep(p, (char *)abs, strlen((char *)abs)) : keep(p, p->text.data, p->text.len);
+	if (has_scheme(rel))
+		return keep(p, rel, len);
+	const xmlChar *use = n ? node_base(p, n) : (const xmlChar *)p->url;
+	xmlChar *abs = use ? xmlBuildURI((const xmlChar *)rel, use) : NULL;
+	out = abs ? keep(p, (char *)abs, strlen((char *)abs)) : keep(p, rel, len);
 	xmlFree(abs);
-	xmlFree(base);
 	return out;
 }
 
@@ -595,23 +624,35 @@ static bool is_web_url(const char *s)
 	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
-/* Collects the href targets of <a> in an HTML body (for linking follow-ups to stories). */
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Collects the targets of href attributes in an HTML body (for linking follow-ups to stories):
+ * "href" in any case, white space, '=', the value. The candidates are found from the '=' signs,
+ * one memchr pass, rather than by searching the whole body for the word; a value taken is not
+ * searched again (from: where the next "href" may start). */
 static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 {
-	const char *s = html;
+	const size_t size = strlen(html);
+	size_t from = 0;
+	const char *eq = html;
 
-	while ((s = strcasestr(s, "href")) != NULL) {
-		s += 4;
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (*s != '=')
+	while (p->hrefs.len / sizeof(char *) < FEED_MAX_LIST &&
+	       (eq = memchr(eq, '=', size - (size_t)(eq - html))) != NULL) {
+		const char *name = eq++;
+		while (name > html && is_space(name[-1]))
+			name--;
+		if ((size_t)(name - html) < from + 4 || strncasecmp(name - 4, "href", 4) != 0)
 			continue;
-		s++;
-		while (*s == ' ' || *s == '\t' || *s == '\n')
+		const char *s = eq;
+		while (is_space(*s))
 			s++;
 		char quote = (*s == '"' || *s == '\'') ? *s++ : 0;
 		size_t len = quote ? strcspn(s, quote == '"' ? "\"" : "'") : strcspn(s, " \t\n>");
-		if (len == 0 || len > 2048 || p->hrefs.len / sizeof(char *) >= FEED_MAX_LIST)
+		from = (size_t)(s - html);
+		if (len == 0 || len > 2048)
 			continue;
 		struct buf *decoded = &p->raw;
 		buf_reset(decoded);
@@ -619,7 +660,9 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 			p->oom = true;
 			return;
 		}
-		s += len;
+		from += len;
+		if (eq < html + from)
+			eq = html + from;
 		const char *url = resolve_url(p, n, decoded->data, decoded->len);
 		if (url == NULL || !is_web_url(url))
 			continue;
@@ -1434,6 +1477,9 @@ static void parse_xml(struct parser *p, const char *data, size_t len)
 	p->doc = doc;
 	parse_root(p, root, data, len);
 done:
+	xmlFree(p->base);
+	p->base = NULL;
+	p->base_node = NULL;
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	buf_free(&repaired);

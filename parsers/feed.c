@@ -375,8 +375,7 @@ static void collect_markup(struct parser *p, const xmlNode *n, struct buf *out, 
 	xmlBufferFree(xb);
 }
 
-/* How much of raw text fits cap, cut at a character boundary; notes the cut. The text is
- * p->raw unless given. */
+/* How much of text[0..len) fits cap, cut at a character boundary; notes the cut. */
 static size_t fit_text(struct parser *p, const char *what, const char *text, size_t len, size_t cap)
 {
 	if (len <= cap)
@@ -385,11 +384,6 @@ static size_t fit_text(struct parser *p, const char *what, const char *text, siz
 		note_error(p, "truncated: a %s longer than %zu bytes was cut", what, cap);
 	p->feed->truncated = true;
 	return text_utf8_prefix(text, cap);
-}
-
-static size_t fit(struct parser *p, const char *what, size_t len, size_t cap)
-{
-	return fit_text(p, what, buf_str(&p->raw), len, cap);
 }
 
 /* How a text is written: Atom's type attribute (and 0.3's mode), or the RSS convention. */
@@ -412,13 +406,23 @@ static enum text_kind atom_text_kind(struct parser *p, const xmlNode *n)
 	return KIND_SKIP; /* out-of-line or binary media: not text */
 }
 
-/* The raw text of n by kind, into p->raw. */
-static void read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, size_t cap)
+/* The raw text of n by kind (*len bytes, up to cap + 1 of them or more): borrowed from the tree
+ * when n holds a single text node, as nearly every field does, else collected into p->raw.
+ * Borrowed until the next call or the end of the document. */
+static const char *read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, size_t cap,
+                            size_t *len)
 {
+	const xmlNode *c = n->children;
+
+	if (kind != KIND_XHTML && c && c->next == NULL &&
+	    (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+		*len = strlen((const char *)c->content);
+		return (const char *)c->content;
+	}
 	buf_reset(&p->raw);
 	if (kind == KIND_XHTML) {
 		const xmlNode *div = NULL;
-		for (const xmlNode *c = n->children; c; c = c->next)
+		for (c = n->children; c; c = c->next)
 			if (c->type == XML_ELEMENT_NODE && element_of(p, c) == XHTML_DIV)
 				div = c;
 		collect_markup(p, div ? div : n, &p->raw, cap + 1);
@@ -427,6 +431,8 @@ static void read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, si
 	} else {
 		collect_text(p, n, &p->raw, cap + 1);
 	}
+	*len = p->raw.len;
+	return buf_str(&p->raw);
 }
 
 /* A one-line field as plain text from its raw form; NULL when empty. */
@@ -444,8 +450,10 @@ static const char *line_text(struct parser *p, const xmlNode *n, enum text_kind 
 {
 	if (kind == KIND_SKIP)
 		return NULL;
-	read_raw(p, n, kind, FEED_MAX_FIELD);
-	return line_from(p, buf_str(&p->raw), fit(p, "field", p->raw.len, FEED_MAX_FIELD), kind);
+	size_t len;
+	const char *raw = read_raw(p, n, kind, FEED_MAX_FIELD, &len);
+
+	return line_from(p, raw, fit_text(p, "field", raw, len, FEED_MAX_FIELD), kind);
 }
 
 /* A string (an attribute value) as one line of plain text; NULL when empty. */
@@ -457,22 +465,29 @@ static const char *plain_line(struct parser *p, const char *s, size_t len)
 	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
 }
 
-/* A body field as HTML from its raw form; NULL when empty. */
+/* A body field as HTML from its raw form; NULL when empty. Text that cleaning would leave as
+ * it is (nearly all) is copied once, into the arena. */
 static const char *body_from(struct parser *p, const char *raw, size_t len, enum text_kind kind)
 {
-	int rc;
+	int rc = 0;
 
-	buf_reset(&p->text);
-	if (kind == KIND_HTML && text_is_double_escaped(raw, len))
+	if (kind == KIND_HTML && text_is_double_escaped(raw, len)) {
+		buf_reset(&p->text);
 		rc = text_decode_entities(&p->text, raw, len);
-	else
+		raw = p->text.data;
+		len = p->text.len;
+	} else if (text_keep_span(raw, len) != len) {
+		buf_reset(&p->text);
 		rc = text_clean(&p->text, raw, len, TEXT_KEEP);
+		raw = p->text.data;
+		len = p->text.len;
+	}
 	if (rc < 0)
 		p->oom = true;
 	/* white space only is no text */
-	for (size_t i = 0; i < p->text.len; i++)
-		if (p->text.data[i] != ' ' && p->text.data[i] != '\n' && p->text.data[i] != '\t')
-			return keep(p, p->text.data, p->text.len);
+	for (size_t i = 0; i < len; i++)
+		if (raw[i] != ' ' && raw[i] != '\n' && raw[i] != '\t')
+			return keep(p, raw, len);
 	return NULL;
 }
 
@@ -481,9 +496,10 @@ static const char *body_text(struct parser *p, const xmlNode *n, enum text_kind 
 {
 	if (kind == KIND_SKIP)
 		return NULL;
-	read_raw(p, n, kind, FEED_MAX_BODY);
-	return body_from(p, buf_str(&p->raw), fit(p, "summary or content", p->raw.len, FEED_MAX_BODY),
-	                 kind);
+	size_t len;
+	const char *raw = read_raw(p, n, kind, FEED_MAX_BODY, &len);
+
+	return body_from(p, raw, fit_text(p, "summary or content", raw, len, FEED_MAX_BODY), kind);
 }
 
 static bool has_scheme(const char *s)

@@ -212,6 +212,27 @@ static size_t put_text_char(struct writer *w, const char *s, size_t len, bool ht
 	return n;
 }
 
+/* Whether put_text_char would copy byte c as it is: not white space, not a control, not 0xC2
+ * (which starts the no-break space and the C1 controls), and in HTML not '&' or '<'. */
+static bool plain_byte(unsigned char c, bool html)
+{
+	return c > 0x20 && c != 0x7F && c != 0xC2 && !(html && (c == '&' || c == '<'));
+}
+
+/* Copies the run of plain bytes at s at once, or when there is none handles the one character
+ * there. Returns the number of input bytes consumed. */
+static size_t put_text(struct writer *w, const char *s, size_t len, bool html)
+{
+	size_t n = 0;
+
+	while (n < len && plain_byte((unsigned char)s[n], html))
+		n++;
+	if (n == 0)
+		return put_text_char(w, s, len, html);
+	put_bytes(w, s, n);
+	return n;
+}
+
 /* Elements whose end (and start) is a paragraph break in TEXT_BLOCK; sorted for bsearch. */
 static const char *const block_tags[] = {
 	"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
@@ -284,7 +305,7 @@ int text_from_html(struct buf *out, const char *html, size_t len, enum text_mode
 	w.p = out->data + out->len;
 	while (i < len) {
 		if (html[i] != '<') {
-			i += put_text_char(&w, html + i, len - i, true);
+			i += put_text(&w, html + i, len - i, true);
 			continue;
 		}
 		unsigned char next = i + 1 < len ? (unsigned char)html[i + 1] : 0;
@@ -392,7 +413,7 @@ int text_clean(struct buf *out, const char *s, size_t len, enum text_mode mode)
 		w.p = keep_text(w.p, s, len);
 	else
 		while (i < len)
-			i += put_text_char(&w, s + i, len - i, false);
+			i += put_text(&w, s + i, len - i, false);
 	out->len = (size_t)(w.p - out->data);
 	out->data[out->len] = '\0';
 	return 0;

@@ -162,6 +162,16 @@ static const struct {
 	{"overlong and surrogate sequences are not UTF-8", LIT("<a>\xC0\xAF\xED\xA0\x80</a>"), NULL,
 	 "<a>\xC3\x80\xC2\xAF\xC3\xAD\xC2\xA0\xE2\x82\xAC</a>", "UTF-8", 1, 1},
 	{"truncated multi-byte sequence at the end", LIT("<a>\xE2\x80"), NULL, "<a>\xC3\xA2\xE2\x82\xAC", "UTF-8", 1, 1},
+	/* the scans take eight bytes at a time: tab, LF and CR inside such a word are text, any
+	 * other control there is found */
+	{"tab, CR and LF in long ASCII runs, no copy", LIT("<a>\tone\r\ntwo three\tfour\nfive six</a>"), NULL,
+	 "<a>\tone\r\ntwo three\tfour\nfive six</a>", "UTF-8", 0, 0},
+	{"a control inside a word of ASCII", LIT("<a>0123456\x0b" "89abcdef\x1f</a>"), NULL,
+	 "<a>012345689abcdef</a>", "UTF-8", 1, 1},
+	{"windows-1252 with long ASCII runs and controls",
+	 LIT("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xE9 au lait,\tcr\xE8me\r\n\x80 5 \x01ok</a>"),
+	 NULL, "<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xC3\xA9 au lait,\tcr\xC3\xA8me\r\n\xE2\x82\xAC 5 ok</a>",
+	 "windows-1252", 1, 1},
 };
 
 static void test_encoding(void)

@@ -176,6 +176,16 @@ enum field {
 	F_SUBTITLE, F_LANGUAGE, F_GENERATOR, F_IMAGE, F_COUNT
 };
 
+/* The scratch buffers of a parse. A struct feed_parser keeps them from one document to the
+ * next, emptied but not freed, so that a loop over documents allocates (and pages in) them once;
+ * nothing in a returned feed points into them. */
+struct feed_parser {
+	struct buf raw, text;     /* field text */
+	struct buf entries;       /* struct feed_entry[] being built */
+	struct buf categories, enclosures, hrefs; /* the current entry's lists */
+	struct buf errors;        /* "; "-separated problems for feed->error */
+};
+
 struct parser {
 	struct feed *feed;
 	struct arena *arena;
@@ -187,10 +197,7 @@ struct parser {
 	const xmlNs *ns_cache[4]; /* recently classified namespaces */
 	enum ns ns_cache_id[4];
 	unsigned ns_cache_next;
-	struct buf raw, text;     /* scratch for field text */
-	struct buf entries;       /* struct feed_entry[] being built */
-	struct buf categories, enclosures, hrefs; /* the current entry's lists */
-	struct buf errors;        /* "; "-separated problems for feed->error */
+	struct feed_parser *s;    /* scratch buffers */
 	unsigned char *prio;      /* the sources seen so far for the fields being filled: */
 	unsigned char feed_prio[F_COUNT], entry_prio[F_COUNT];
 	bool oom;
@@ -203,12 +210,12 @@ static void note_error(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->errors.len > 400)
+	if (p->s->errors.len > 400)
 		return;
-	if (p->errors.len && buf_puts(&p->errors, "; ") < 0)
+	if (p->s->errors.len && buf_puts(&p->s->errors, "; ") < 0)
 		p->oom = true;
 	va_start(ap, fmt);
-	if (buf_vprintf(&p->errors, fmt, ap) < 0)
+	if (buf_vprintf(&p->s->errors, fmt, ap) < 0)
 		p->oom = true;
 	va_end(ap);
 }
@@ -407,7 +414,7 @@ static enum text_kind atom_text_kind(struct parser *p, const xmlNode *n)
 }
 
 /* The raw text of n by kind (*len bytes, up to cap + 1 of them or more): borrowed from the tree
- * when n holds a single text node, as nearly every field does, else collected into p->raw.
+ * when n holds a single text node, as nearly every field does, else collected into p->s->raw.
  * Borrowed until the next call or the end of the document. */
 static const char *read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, size_t cap,
                             size_t *len)
@@ -419,30 +426,30 @@ static const char *read_raw(struct parser *p, const xmlNode *n, enum text_kind k
 		*len = strlen((const char *)c->content);
 		return (const char *)c->content;
 	}
-	buf_reset(&p->raw);
+	buf_reset(&p->s->raw);
 	if (kind == KIND_XHTML) {
 		const xmlNode *div = NULL;
 		for (c = n->children; c; c = c->next)
 			if (c->type == XML_ELEMENT_NODE && element_of(p, c) == XHTML_DIV)
 				div = c;
-		collect_markup(p, div ? div : n, &p->raw, cap + 1);
+		collect_markup(p, div ? div : n, &p->s->raw, cap + 1);
 	} else if (kind == KIND_HTML) {
-		collect_markup(p, n, &p->raw, cap + 1);
+		collect_markup(p, n, &p->s->raw, cap + 1);
 	} else {
-		collect_text(p, n, &p->raw, cap + 1);
+		collect_text(p, n, &p->s->raw, cap + 1);
 	}
-	*len = p->raw.len;
-	return buf_str(&p->raw);
+	*len = p->s->raw.len;
+	return buf_str(&p->s->raw);
 }
 
 /* A one-line field as plain text from its raw form; NULL when empty. */
 static const char *line_from(struct parser *p, const char *raw, size_t len, enum text_kind kind)
 {
-	buf_reset(&p->text);
-	if ((kind == KIND_TEXT ? text_clean(&p->text, raw, len, TEXT_LINE)
-	                       : text_from_html(&p->text, raw, len, TEXT_LINE)) < 0)
+	buf_reset(&p->s->text);
+	if ((kind == KIND_TEXT ? text_clean(&p->s->text, raw, len, TEXT_LINE)
+	                       : text_from_html(&p->s->text, raw, len, TEXT_LINE)) < 0)
 		p->oom = true;
-	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
+	return p->s->text.len ? keep(p, p->s->text.data, p->s->text.len) : NULL;
 }
 
 /* A one-line field (title, author...) of element n as plain text; NULL when empty. */
@@ -459,10 +466,10 @@ static const char *line_text(struct parser *p, const xmlNode *n, enum text_kind 
 /* A string (an attribute value) as one line of plain text; NULL when empty. */
 static const char *plain_line(struct parser *p, const char *s, size_t len)
 {
-	buf_reset(&p->text);
-	if (text_clean(&p->text, s, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD, TEXT_LINE) < 0)
+	buf_reset(&p->s->text);
+	if (text_clean(&p->s->text, s, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD, TEXT_LINE) < 0)
 		p->oom = true;
-	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
+	return p->s->text.len ? keep(p, p->s->text.data, p->s->text.len) : NULL;
 }
 
 /* A body field as HTML from its raw form; NULL when empty. Text that cleaning would leave as
@@ -472,15 +479,15 @@ static const char *body_from(struct parser *p, const char *raw, size_t len, enum
 	int rc = 0;
 
 	if (kind == KIND_HTML && text_is_double_escaped(raw, len)) {
-		buf_reset(&p->text);
-		rc = text_decode_entities(&p->text, raw, len);
-		raw = p->text.data;
-		len = p->text.len;
+		buf_reset(&p->s->text);
+		rc = text_decode_entities(&p->s->text, raw, len);
+		raw = p->s->text.data;
+		len = p->s->text.len;
 	} else if (text_keep_span(raw, len) != len) {
-		buf_reset(&p->text);
-		rc = text_clean(&p->text, raw, len, TEXT_KEEP);
-		raw = p->text.data;
-		len = p->text.len;
+		buf_reset(&p->s->text);
+		rc = text_clean(&p->s->text, raw, len, TEXT_KEEP);
+		raw = p->s->text.data;
+		len = p->s->text.len;
 	}
 	if (rc < 0)
 		p->oom = true;
@@ -543,14 +550,14 @@ static const char *resolve_url(struct parser *p, const xmlNode *n, const char *h
 	const char *rel = href, *out;
 
 	if (len > FEED_MAX_FIELD || !is_plain_ascii(href, len)) {
-		buf_reset(&p->text);
-		if (text_clean(&p->text, href, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD,
+		buf_reset(&p->s->text);
+		if (text_clean(&p->s->text, href, len < FEED_MAX_FIELD ? len : FEED_MAX_FIELD,
 		               TEXT_LINE) < 0) {
 			p->oom = true;
 			return NULL;
 		}
-		rel = p->text.data;
-		len = p->text.len;
+		rel = p->s->text.data;
+		len = p->s->text.len;
 	}
 	if (len == 0)
 		return NULL;
@@ -565,9 +572,9 @@ static const char *resolve_url(struct parser *p, const xmlNode *n, const char *h
 
 static const char *url_text(struct parser *p, const xmlNode *n)
 {
-	buf_reset(&p->raw);
-	collect_text(p, n, &p->raw, FEED_MAX_FIELD);
-	return resolve_url(p, n, p->raw.data ? p->raw.data : "", p->raw.len);
+	buf_reset(&p->s->raw);
+	collect_text(p, n, &p->s->raw, FEED_MAX_FIELD);
+	return resolve_url(p, n, p->s->raw.data ? p->s->raw.data : "", p->s->raw.len);
 }
 
 static const char *url_attr(struct parser *p, const xmlNode *n, const char *name)
@@ -655,7 +662,7 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 	size_t from = 0;
 	const char *eq = html;
 
-	while (p->hrefs.len / sizeof(char *) < FEED_MAX_LIST &&
+	while (p->s->hrefs.len / sizeof(char *) < FEED_MAX_LIST &&
 	       (eq = memchr(eq, '=', size - (size_t)(eq - html))) != NULL) {
 		const char *name = eq++;
 		while (name > html && is_space(name[-1]))
@@ -670,7 +677,7 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 		from = (size_t)(s - html);
 		if (len == 0 || len > 2048)
 			continue;
-		struct buf *decoded = &p->raw;
+		struct buf *decoded = &p->s->raw;
 		buf_reset(decoded);
 		if (text_decode_entities(decoded, s, len) < 0) {
 			p->oom = true;
@@ -682,12 +689,12 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 		const char *url = resolve_url(p, n, decoded->data, decoded->len);
 		if (url == NULL || !is_web_url(url))
 			continue;
-		const char **have = (const char **)p->hrefs.data;
-		size_t count = p->hrefs.len / sizeof *have, i;
+		const char **have = (const char **)p->s->hrefs.data;
+		size_t count = p->s->hrefs.len / sizeof *have, i;
 		for (i = 0; i < count && strcmp(have[i], url) != 0; i++)
 			;
 		if (i == count)
-			push(p, &p->hrefs, &url, sizeof url, count);
+			push(p, &p->s->hrefs, &url, sizeof url, count);
 	}
 }
 
@@ -696,7 +703,7 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 static void add_category(struct parser *p, const char *value)
 {
 	if (value)
-		push(p, &p->categories, &value, sizeof value, p->categories.len / sizeof value);
+		push(p, &p->s->categories, &value, sizeof value, p->s->categories.len / sizeof value);
 }
 
 static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_name,
@@ -704,8 +711,8 @@ static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_na
 {
 	struct feed_enclosure enc = {.url = url_attr(p, n, url_name), .length = -1};
 	const char *type = attr(p, n, "type"), *length = attr(p, n, length_name);
-	struct feed_enclosure *have = (struct feed_enclosure *)p->enclosures.data;
-	size_t count = p->enclosures.len / sizeof enc;
+	struct feed_enclosure *have = (struct feed_enclosure *)p->s->enclosures.data;
+	size_t count = p->s->enclosures.len / sizeof enc;
 
 	if (enc.url == NULL)
 		return;
@@ -720,7 +727,7 @@ static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_na
 		if (end != length && v >= 0)
 			enc.length = v;
 	}
-	push(p, &p->enclosures, &enc, sizeof enc, count);
+	push(p, &p->s->enclosures, &enc, sizeof enc, count);
 }
 
 /* "Name (email)" from an Atom person construct. */
@@ -736,10 +743,10 @@ static const char *atom_person(struct parser *p, const xmlNode *n)
 			email = line_text(p, c, KIND_TEXT);
 	}
 	if (name && email) {
-		buf_reset(&p->text);
-		if (buf_printf(&p->text, "%s (%s)", name, email) < 0)
+		buf_reset(&p->s->text);
+		if (buf_printf(&p->s->text, "%s (%s)", name, email) < 0)
 			p->oom = true;
-		out = keep(p, buf_str(&p->text), p->text.len);
+		out = keep(p, buf_str(&p->s->text), p->s->text.len);
 		return out;
 	}
 	if (name == NULL && email == NULL) /* Atom 0.3 and broken feeds write the name as text */
@@ -765,7 +772,7 @@ static void atom_link(struct parser *p, struct feed_entry *e, const xmlNode *n, 
 	} else if (strcmp(rel, "related") == 0) {
 		const char *url = url_attr(p, n, "href");
 		if (url && is_web_url(url))
-			push(p, &p->hrefs, &url, sizeof url, p->hrefs.len / sizeof url);
+			push(p, &p->s->hrefs, &url, sizeof url, p->s->hrefs.len / sizeof url);
 	}
 }
 
@@ -908,18 +915,18 @@ static bool entry_is_empty(const struct feed_entry *e)
 /* Finishes the entry being built: freezes its lists and appends it to the feed. */
 static void finish_entry(struct parser *p, struct feed_entry *e)
 {
-	e->categories = freeze(p, &p->categories, &e->ncategories, sizeof *e->categories);
-	e->enclosures = freeze(p, &p->enclosures, &e->nenclosures, sizeof *e->enclosures);
-	e->hrefs = freeze(p, &p->hrefs, &e->nhrefs, sizeof *e->hrefs);
+	e->categories = freeze(p, &p->s->categories, &e->ncategories, sizeof *e->categories);
+	e->enclosures = freeze(p, &p->s->enclosures, &e->nenclosures, sizeof *e->enclosures);
+	e->hrefs = freeze(p, &p->s->hrefs, &e->nhrefs, sizeof *e->hrefs);
 	if (entry_is_empty(e))
 		return;
-	if (buf_append(&p->entries, e, sizeof *e) < 0)
+	if (buf_append(&p->s->entries, e, sizeof *e) < 0)
 		p->oom = true;
 }
 
 static bool entries_full(struct parser *p)
 {
-	if (p->entries.len / sizeof(struct feed_entry) < FEED_MAX_ENTRIES)
+	if (p->s->entries.len / sizeof(struct feed_entry) < FEED_MAX_ENTRIES)
 		return false;
 	if (!p->feed->truncated)
 		note_error(p, "truncated: more than %d entries; kept the first %d", FEED_MAX_ENTRIES,
@@ -1110,15 +1117,15 @@ static void parse_html(struct parser *p, const char *data, size_t len)
 		p->oom = true;
 		return;
 	}
-	buf_reset(&p->errors);
+	buf_reset(&p->s->errors);
 	note_error(p, "not a feed: looks like an HTML page");
 	if (f->nalternates) {
-		buf_printf(&p->errors, "; it advertises %zu feed%s:", f->nalternates,
+		buf_printf(&p->s->errors, "; it advertises %zu feed%s:", f->nalternates,
 		           f->nalternates == 1 ? "" : "s");
 		for (size_t i = 0; i < f->nalternates; i++)
-			buf_printf(&p->errors, " %s", f->alternates[i]);
+			buf_printf(&p->s->errors, " %s", f->alternates[i]);
 	} else {
-		buf_puts(&p->errors, " that advertises no feed");
+		buf_puts(&p->s->errors, " that advertises no feed");
 	}
 }
 
@@ -1213,7 +1220,7 @@ static void json_entry(struct parser *p, const json_t *item)
 		enc.type = json_line(p, v, "mime_type", KIND_TEXT);
 		if (json_is_integer(size) && json_integer_value(size) >= 0)
 			enc.length = json_integer_value(size);
-		push(p, &p->enclosures, &enc, sizeof enc, p->enclosures.len / sizeof enc);
+		push(p, &p->s->enclosures, &enc, sizeof enc, p->s->enclosures.len / sizeof enc);
 	}
 	if (e.summary)
 		collect_hrefs(p, NULL, e.summary);
@@ -1486,7 +1493,7 @@ static void parse_xml(struct parser *p, const char *data, size_t len)
 	}
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL) {
-		buf_reset(&p->errors);
+		buf_reset(&p->s->errors);
 		note_xml_error(p, ctxt, "not a feed: no XML document could be read");
 		goto done;
 	}
@@ -1514,18 +1521,34 @@ void feed_init(void)
 	}
 }
 
-static void parser_free(struct parser *p)
+struct feed_parser *feed_parser_new(void)
 {
-	buf_free(&p->raw);
-	buf_free(&p->text);
-	buf_free(&p->entries);
-	buf_free(&p->categories);
-	buf_free(&p->enclosures);
-	buf_free(&p->hrefs);
-	buf_free(&p->errors);
+	feed_init();
+	return calloc(1, sizeof(struct feed_parser));
 }
 
-struct feed *feed_parse(const char *data, size_t len, const char *url, const char *http_charset)
+/* Frees the buffers of fp, leaving it empty and reusable. */
+static void release(struct feed_parser *fp)
+{
+	buf_free(&fp->raw);
+	buf_free(&fp->text);
+	buf_free(&fp->entries);
+	buf_free(&fp->categories);
+	buf_free(&fp->enclosures);
+	buf_free(&fp->hrefs);
+	buf_free(&fp->errors);
+}
+
+void feed_parser_free(struct feed_parser *fp)
+{
+	if (fp) {
+		release(fp);
+		free(fp);
+	}
+}
+
+struct feed *feed_parser_parse(struct feed_parser *fp, const char *data, size_t len,
+                               const char *url, const char *http_charset)
 {
 	struct arena *arena;
 	struct feed *f;
@@ -1549,6 +1572,12 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	p.arena = arena;
 	p.url = url;
 	p.prio = p.feed_prio;
+	p.s = fp;
+	buf_reset(&fp->entries);
+	buf_reset(&fp->categories);
+	buf_reset(&fp->enclosures);
+	buf_reset(&fp->hrefs);
+	buf_reset(&fp->errors);
 
 	if (len > FEED_MAX_DOCUMENT) {
 		note_error(&p, "document too large: %zu bytes (the limit is %d MiB)", len,
@@ -1569,7 +1598,7 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	                            enc.data[i] == '\n' || enc.data[i] == '\r'); i++)
 		;
 	if (i == enc.len) {
-		buf_reset(&p.errors);
+		buf_reset(&fp->errors);
 		note_error(&p, "not a feed: the document is empty");
 	} else if (enc.data[i] == '{') {
 		parse_json(&p, enc.data, enc.len);
@@ -1578,16 +1607,24 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	} else {
 		parse_xml(&p, enc.data, enc.len);
 	}
-	f->entries = freeze(&p, &p.entries, &f->nentries, sizeof *f->entries);
+	f->entries = freeze(&p, &fp->entries, &f->nentries, sizeof *f->entries);
 done:
-	if (p.errors.len)
-		f->error = keep(&p, p.errors.data, p.errors.len);
+	if (fp->errors.len)
+		f->error = keep(&p, fp->errors.data, fp->errors.len);
 	enc_result_free(&enc);
-	parser_free(&p);
 	if (p.oom) {
 		arena_free(arena);
 		return NULL;
 	}
+	return f;
+}
+
+struct feed *feed_parse(const char *data, size_t len, const char *url, const char *http_charset)
+{
+	struct feed_parser fp = {0};
+	struct feed *f = feed_parser_parse(&fp, data, len, url, http_charset);
+
+	release(&fp);
 	return f;
 }
 

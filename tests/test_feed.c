@@ -826,6 +826,91 @@ static void test_hostile(void)
 	buf_free(&doc);
 }
 
+/* ------------------------------------------------------------------ the reusable parser */
+
+static int same_str(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static int same_feed(const struct feed *a, const struct feed *b)
+{
+	int ok = a->format == b->format && a->bozo == b->bozo && a->truncated == b->truncated &&
+	         same_str(a->error, b->error) && same_str(a->encoding, b->encoding) &&
+	         same_str(a->title, b->title) && same_str(a->link, b->link) &&
+	         same_str(a->subtitle, b->subtitle) && same_str(a->author, b->author) &&
+	         same_str(a->image, b->image) && a->updated == b->updated && a->ttl == b->ttl &&
+	         a->nentries == b->nentries && a->nalternates == b->nalternates;
+
+	for (size_t i = 0; ok && i < a->nalternates; i++)
+		ok = same_str(a->alternates[i], b->alternates[i]);
+	for (size_t i = 0; ok && i < a->nentries; i++) {
+		const struct feed_entry *x = &a->entries[i], *y = &b->entries[i];
+		ok = same_str(x->id, y->id) && same_str(x->title, y->title) &&
+		     same_str(x->link, y->link) && same_str(x->author, y->author) &&
+		     same_str(x->summary, y->summary) && same_str(x->content, y->content) &&
+		     same_str(x->comments, y->comments) && x->published == y->published &&
+		     x->updated == y->updated && x->ncategories == y->ncategories &&
+		     x->nenclosures == y->nenclosures && x->nhrefs == y->nhrefs;
+		for (size_t k = 0; ok && k < x->ncategories; k++)
+			ok = same_str(x->categories[k], y->categories[k]);
+		for (size_t k = 0; ok && k < x->nenclosures; k++)
+			ok = same_str(x->enclosures[k].url, y->enclosures[k].url) &&
+			     same_str(x->enclosures[k].type, y->enclosures[k].type) &&
+			     x->enclosures[k].length == y->enclosures[k].length;
+		for (size_t k = 0; ok && k < x->nhrefs; k++)
+			ok = same_str(x->hrefs[k], y->hrefs[k]);
+	}
+	return ok;
+}
+
+/* One parser over every document of the corpus and of this file, in turn and twice: each feed
+ * is the one feed_parse() gives (nothing left over from the document before, large or small),
+ * and the feeds stay valid after the parser is freed. */
+static void test_reusable_parser(void)
+{
+	static const char *const docs[] = {rss20, atom10, "", "{\"foo\": 1}", "<html></html>",
+	                                   "<rss version=\"2.0\"><channel><title>AT&T</title>"};
+	struct feed_parser *fp = feed_parser_new();
+	struct feed *kept[2 * (sizeof docs / sizeof *docs)] = {0};
+	struct buf body = {0};
+	DIR *dir = opendir(CORPUS);
+	struct dirent *de;
+	char path[512];
+	size_t n = 0;
+
+	if (!CHECK(fp != NULL && dir != NULL))
+		return;
+	for (int round = 0; round < 2; round++) {
+		rewinddir(dir);
+		while ((de = readdir(dir)) != NULL) {
+			snprintf(path, sizeof path, CORPUS "%s", de->d_name);
+			if (de->d_name[0] == '.' || read_path(path, &body) < 0)
+				continue;
+			struct feed *a = feed_parser_parse(fp, buf_str(&body), body.len, "https://example.org/f", NULL);
+			struct feed *b = feed_parse(buf_str(&body), body.len, "https://example.org/f", NULL);
+			if (!CHECK(a && b && same_feed(a, b)))
+				fprintf(stderr, "    %s\n", de->d_name);
+			feed_free(a);
+			feed_free(b);
+		}
+		for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+			kept[n++] = feed_parser_parse(fp, docs[i], strlen(docs[i]), "https://example.org/f", NULL);
+	}
+	closedir(dir);
+	feed_parser_free(fp);
+	for (size_t i = 0; i < n; i++) {
+		const char *doc = docs[i % (sizeof docs / sizeof *docs)];
+		struct feed *b = feed_parse(doc, strlen(doc), "https://example.org/f", NULL);
+		if (!CHECK(kept[i] && same_feed(kept[i], b)))
+			fprintf(stderr, "    document %zu\n", i);
+		feed_free(b);
+		feed_free(kept[i]);
+	}
+	buf_free(&body);
+	feed_parser_free(NULL);
+}
+
 int main(void)
 {
 	test_corpus_expectations();
@@ -843,5 +928,6 @@ int main(void)
 	test_hostile();
 	test_entities_and_dtds();
 	test_large_document();
+	test_reusable_parser();
 	return TEST_END();
 }

@@ -143,16 +143,32 @@ static bool forbidden_control(unsigned char c)
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-/* Words of 8 bytes that are all printable ASCII or tab/LF/CR can be skipped whole. */
-static bool word_is_plain(const unsigned char *p)
+/* For a word of eight ASCII bytes of which those flagged in control (top bit) are below 0x20:
+ * whether they are all tab, LF or CR. Adding 0x7F to b ^ c sets the top bit of exactly the
+ * bytes other than c: no carry crosses into the next byte. */
+static bool controls_allowed(uint64_t x, uint64_t control)
 {
-	uint64_t x;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t tab = ~((x ^ 0x09 * ones) + 0x7F * ones) & high;
+	uint64_t lf = ~((x ^ 0x0A * ones) + 0x7F * ones) & high;
+	uint64_t cr = ~((x ^ 0x0D * ones) + 0x7F * ones) & high;
+
+	return (control & ~(tab | lf | cr)) == 0;
+}
+
+/* Whether 8 bytes are ASCII text XML allows (no byte above 0x7F, none below 0x20 but tab, LF
+ * and CR), to be skipped whole. Adding 0x60 to a byte below 0x80 sets its top bit exactly when
+ * it is 0x20 or above. */
+static inline bool word_is_text(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t x, control;
 
 	memcpy(&x, p, 8);
-	if (x & 0x8080808080808080ull)
+	if (x & high)
 		return false;
-	/* any byte below 0x20? */
-	return ((x - 0x2020202020202020ull) & ~x & 0x8080808080808080ull) == 0;
+	control = ~(x + 0x60 * ones) & high;
+	return control == 0 || controls_allowed(x, control);
 }
 
 /* Scans UTF-8 text. Returns true when it is all valid and free of forbidden controls; sets
@@ -164,7 +180,7 @@ static bool utf8_clean(const char *data, size_t len, bool *multibyte)
 
 	*multibyte = false;
 	while (i < len) {
-		if (len - i >= 8 && word_is_plain(s + i)) {
+		if (len - i >= 8 && word_is_text(s + i)) {
 			i += 8;
 			continue;
 		}
@@ -192,21 +208,29 @@ size_t enc_utf8_valid_prefix(const char *s, size_t len)
 	return i;
 }
 
+/* Writes code point cp (below U+10000) as UTF-8 to out; returns the bytes written. */
+static size_t encode_cp(char *out, uint32_t cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | cp >> 12);
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[2] = (char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
 static int put_cp(struct buf *b, uint32_t cp)
 {
 	char t[3];
 
-	if (cp < 0x80)
-		return buf_putc(b, (int)cp);
-	if (cp < 0x800) {
-		t[0] = (char)(0xC0 | cp >> 6);
-		t[1] = (char)(0x80 | (cp & 0x3F));
-		return buf_append(b, t, 2);
-	}
-	t[0] = (char)(0xE0 | cp >> 12);
-	t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	t[2] = (char)(0x80 | (cp & 0x3F));
-	return buf_append(b, t, 3);
+	return buf_append(b, t, encode_cp(t, cp));
 }
 
 /* One byte read as windows-1252 (the fallback for bytes that are not UTF-8). */
@@ -230,6 +254,10 @@ static int repair_utf8(const char *data, size_t len, struct buf *b, size_t *repa
 		run = 0;
 		while (i + run < len) {
 			const unsigned char *p = s + i + run;
+			if (len - i - run >= 8 && word_is_text(p)) {
+				run += 8;
+				continue;
+			}
 			if (*p < 0x80 ? forbidden_control(*p) : (n = utf8_seq(p, len - i - run)) == 0)
 				break;
 			run += *p < 0x80 ? 1 : n;
@@ -247,27 +275,55 @@ static int repair_utf8(const char *data, size_t len, struct buf *b, size_t *repa
 	return 0;
 }
 
+/* The number of bytes of s[0..len) above 0x7F. */
+static size_t count_high(const unsigned char *s, size_t len)
+{
+	size_t i = 0, n = 0;
+	uint64_t x;
+
+	/* the top bits moved to the bottom of each byte, then summed into the top byte */
+	for (; len - i >= 8; i += 8) {
+		memcpy(&x, s + i, 8);
+		n += (size_t)((((x >> 7) & 0x0101010101010101ull) * 0x0101010101010101ull) >> 56);
+	}
+	for (; i < len; i++)
+		n += s[i] >> 7;
+	return n;
+}
+
+/* windows-1252 to UTF-8 into a buffer reserved once: a byte above 0x7F becomes at most three
+ * (U+20AC), and runs of ASCII are copied whole. */
 static int decode_cp1252(const char *data, size_t len, struct buf *b, size_t *repairs)
 {
 	const unsigned char *s = (const unsigned char *)data;
-	size_t i;
+	size_t i = 0, run;
+	char *out;
 
-	if (buf_reserve(b, len + len / 2) < 0)
+	if (buf_reserve(b, len + 2 * count_high(s, len)) < 0)
 		return -1;
-	for (i = 0; i < len; i++) {
+	out = b->data + b->len;
+	while (i < len) {
+		for (run = i; len - run >= 8 && word_is_text(s + run); run += 8)
+			;
+		while (run < len && s[run] < 0x80 && !forbidden_control(s[run]))
+			run++;
+		memcpy(out, s + i, run - i);
+		out += run - i;
+		i = run;
+		if (i == len)
+			break;
 		if (s[i] < 0x80) {
-			if (forbidden_control(s[i]))
-				(*repairs)++;
-			else if (buf_putc(b, s[i]) < 0)
-				return -1;
-			continue;
-		}
-		uint32_t cp = cp1252(s[i]);
-		if (cp == 0xFFFD)
 			(*repairs)++;
-		if (put_cp(b, cp) < 0)
-			return -1;
+		} else {
+			uint32_t cp = cp1252(s[i]);
+			if (cp == 0xFFFD)
+				(*repairs)++;
+			out += encode_cp(out, cp);
+		}
+		i++;
 	}
+	b->len = (size_t)(out - b->data);
+	b->data[b->len] = '\0';
 	return 0;
 }
 

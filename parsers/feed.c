@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <libxml/HTMLparser.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/uri.h>
 #include <stdlib.h>
@@ -175,19 +176,28 @@ enum field {
 	F_SUBTITLE, F_LANGUAGE, F_GENERATOR, F_IMAGE, F_COUNT
 };
 
+/* The scratch buffers of a parse. A struct feed_parser keeps them from one document to the
+ * next, emptied but not freed, so that a loop over documents allocates (and pages in) them once;
+ * nothing in a returned feed points into them. */
+struct feed_parser {
+	struct buf raw, text;     /* field text */
+	struct buf entries;       /* struct feed_entry[] being built */
+	struct buf categories, enclosures, hrefs; /* the current entry's lists */
+	struct buf errors;        /* "; "-separated problems for feed->error */
+};
+
 struct parser {
 	struct feed *feed;
 	struct arena *arena;
 	xmlDocPtr doc;
 	const char *url;          /* the document's URL, or NULL */
+	const xmlNode *base_node; /* node_base(): the last node asked about, */
+	xmlChar *base;            /* and its base URI (owned) */
 	enum ns unprefixed;       /* what elements without a namespace are: NS_RSS or NS_ATOM */
 	const xmlNs *ns_cache[4]; /* recently classified namespaces */
 	enum ns ns_cache_id[4];
 	unsigned ns_cache_next;
-	struct buf raw, text;     /* scratch for field text */
-	struct buf entries;       /* struct feed_entry[] being built */
-	struct buf categories, enclosures, hrefs; /* the current entry's lists */
-	struct buf errors;        /* "; "-separated problems for feed->error */
+	struct feed_parser *s;    /* scratch buffers */
 	unsigned char *prio;      /* the sources seen so far for the fields being filled: */
 	unsigned char feed_prio[F_COUNT], entry_prio[F_COUNT];
 	bool external_noted;      /* an external entity was left out, and the error says so */
@@ -201,12 +211,12 @@ static void note_error(struct parser *p, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (p->errors.len > 400)
+	if (p->s->errors.len > 400)
 		return;
-	if (p->errors.len && buf_puts(&p->errors, "; ") < 0)
+	if (p->s->errors.len && buf_puts(&p->s->errors, "; ") < 0)
 		p->oom = true;
 	va_start(ap, fmt);
-	if (buf_vprintf(&p->errors, fmt, ap) < 0)
+	if (buf_vprintf(&p->s->errors, fmt, ap) < 0)
 		p->oom = true;
 	va_end(ap);
 }
@@ -380,8 +390,7 @@ static void collect_markup(struct parser *p, const xmlNode *n, struct buf *out, 
 	xmlBufferFree(xb);
 }
 
-/* How much of raw text fits cap, cut at a character boundary; notes the cut. The text is
- * p->raw unless given. */
+/* How much of text[0..len) fits cap, cut at a character boundary; notes the cut. */
 static size_t fit_text(struct parser *p, const char *what, const char *text, size_t len, size_t cap)
 {
 	if (len <= cap)
@@ -390,11 +399,6 @@ static size_t fit_text(struct parser *p, const char *what, const char *text, siz
 		note_error(p, "truncated: a %s longer than %zu bytes was cut", what, cap);
 	p->feed->truncated = true;
 	return text_utf8_prefix(text, cap);
-}
-
-static size_t fit(struct parser *p, const char *what, size_t len, size_t cap)
-{
-	return fit_text(p, what, buf_str(&p->raw), len, cap);
 }
 
 /* How a text is written: Atom's type attribute (and 0.3's mode), or the RSS convention. */
@@ -417,31 +421,43 @@ static enum text_kind atom_text_kind(struct parser *p, const xmlNode *n)
 	return KIND_SKIP; /* out-of-line or binary media: not text */
 }
 
-/* The raw text of n by kind, into p->raw. */
-static void read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, size_t cap)
+/* The raw text of n by kind (*len bytes, up to cap + 1 of them or more): borrowed from the tree
+ * when n holds a single text node, as nearly every field does, else collected into p->s->raw.
+ * Borrowed until the next call or the end of the document. */
+static const char *read_raw(struct parser *p, const xmlNode *n, enum text_kind kind, size_t cap,
+                            size_t *len)
 {
-	buf_reset(&p->raw);
+	const xmlNode *c = n->children;
+
+	if (kind != KIND_XHTML && c && c->next == NULL &&
+	    (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) && c->content) {
+		*len = strlen((const char *)c->content);
+		return (const char *)c->content;
+	}
+	buf_reset(&p->s->raw);
 	if (kind == KIND_XHTML) {
 		const xmlNode *div = NULL;
-		for (const xmlNode *c = n->children; c; c = c->next)
+		for (c = n->children; c; c = c->next)
 			if (c->type == XML_ELEMENT_NODE && element_of(p, c) == XHTML_DIV)
 				div = c;
-		collect_markup(p, div ? div : n, &p->raw, cap + 1);
+		collect_markup(p, div ? div : n, &p->s->raw, cap + 1);
 	} else if (kind == KIND_HTML) {
-		collect_markup(p, n, &p->raw, cap + 1);
+		collect_markup(p, n, &p->s->raw, cap + 1);
 	} else {
-		collect_text(p, n, &p->raw, cap + 1);
+		collect_text(p, n, &p->s->raw, cap + 1);
 	}
+	*len = p->s->raw.len;
+	return buf_str(&p->s->raw);
 }
 
 /* A one-line field as plain text from its raw form; NULL when empty. */
 static const char *line_from(struct parser *p, const char *raw, size_t len, enum text_kind kind)
 {
-	buf_reset(&p->text);
-	if ((kind == KIND_TEXT ? text_clean(&p->text, raw, len, TEXT_LINE)
-	                       : text_from_html(&p->text, raw, len, TEXT_LINE)) < 0)
+	buf_reset(&p->s->text);
+	if ((kind == KIND_TEXT ? text_clean(&p->s->text, raw, len, TEXT_LINE)
+	                       : text_from_html(&p->s->text, raw, len, TEXT_LINE)) < 0)
 		p->oom = true;
-	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
+	return p->s->text.len ? keep(p, p->s->text.data, p->s->text.len) : NULL;
 }
 
 /* A one-line field (title, author...) of element n as plain text; NULL when empty. */
@@ -449,35 +465,44 @@ static const char *line_text(struct parser *p, const xmlNode *n, enum text_kind 
 {
 	if (kind == KIND_SKIP)
 		return NULL;
-	read_raw(p, n, kind, FEED_MAX_FIELD);
-	return line_from(p, buf_str(&p->raw), fit(p, "field", p->raw.len, FEED_MAX_FIELD), kind);
+	size_t len;
+	const char *raw = read_raw(p, n, kind, FEED_MAX_FIELD, &len);
+
+	return line_from(p, raw, fit_text(p, "field", raw, len, FEED_MAX_FIELD), kind);
 }
 
 /* A string (an attribute value) as one line of plain text; NULL when empty. */
 static const char *plain_line(struct parser *p, const char *s, size_t len)
 {
-	buf_reset(&p->text);
-	if (text_clean(&p->text, s, fit_text(p, "field", s, len, FEED_MAX_FIELD), TEXT_LINE) < 0)
+	buf_reset(&p->s->text);
+	if (text_clean(&p->s->text, s, fit_text(p, "field", s, len, FEED_MAX_FIELD), TEXT_LINE) < 0)
 		p->oom = true;
-	return p->text.len ? keep(p, p->text.data, p->text.len) : NULL;
+	return p->s->text.len ? keep(p, p->s->text.data, p->s->text.len) : NULL;
 }
 
-/* A body field as HTML from its raw form; NULL when empty. */
+/* A body field as HTML from its raw form; NULL when empty. Text that cleaning would leave as
+ * it is (nearly all) is copied once, into the arena. */
 static const char *body_from(struct parser *p, const char *raw, size_t len, enum text_kind kind)
 {
-	int rc;
+	int rc = 0;
 
-	buf_reset(&p->text);
-	if (kind == KIND_HTML && text_is_double_escaped(raw, len))
-		rc = text_decode_entities(&p->text, raw, len);
-	else
-		rc = text_clean(&p->text, raw, len, TEXT_KEEP);
+	if (kind == KIND_HTML && text_is_double_escaped(raw, len)) {
+		buf_reset(&p->s->text);
+		rc = text_decode_entities(&p->s->text, raw, len);
+		raw = p->s->text.data;
+		len = p->s->text.len;
+	} else if (text_keep_span(raw, len) != len) {
+		buf_reset(&p->s->text);
+		rc = text_clean(&p->s->text, raw, len, TEXT_KEEP);
+		raw = p->s->text.data;
+		len = p->s->text.len;
+	}
 	if (rc < 0)
 		p->oom = true;
 	/* white space only is no text */
-	for (size_t i = 0; i < p->text.len; i++)
-		if (p->text.data[i] != ' ' && p->text.data[i] != '\n' && p->text.data[i] != '\t')
-			return keep(p, p->text.data, p->text.len);
+	for (size_t i = 0; i < len; i++)
+		if (raw[i] != ' ' && raw[i] != '\n' && raw[i] != '\t')
+			return keep(p, raw, len);
 	return NULL;
 }
 
@@ -486,9 +511,10 @@ static const char *body_text(struct parser *p, const xmlNode *n, enum text_kind 
 {
 	if (kind == KIND_SKIP)
 		return NULL;
-	read_raw(p, n, kind, FEED_MAX_BODY);
-	return body_from(p, buf_str(&p->raw), fit(p, "summary or content", p->raw.len, FEED_MAX_BODY),
-	                 kind);
+	size_t len;
+	const char *raw = read_raw(p, n, kind, FEED_MAX_BODY, &len);
+
+	return body_from(p, raw, fit_text(p, "summary or content", raw, len, FEED_MAX_BODY), kind);
 }
 
 static bool has_scheme(const char *s)
@@ -501,36 +527,63 @@ static bool has_scheme(const char *s)
 	return i > 0 && s[i] == ':';
 }
 
-/* href resolved against n's xml:base chain and the document URL (just the document URL when n
- * is NULL); NULL when empty. */
+/* True when s[0..len) is printable ASCII without spaces: text_clean(TEXT_LINE) would return it
+ * unchanged, as it does nearly every URL. */
+static bool is_plain_ascii(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7F)
+			return false;
+	return true;
+}
+
+/* n's base URI (xml:base chain, then the document URL), as xmlNodeGetBase computes it, or
+ * NULL. The last node asked about is remembered: the links found in an entry's summary and
+ * content all resolve against the entry element. Borrowed until the next call; freed with the
+ * document. */
+static const xmlChar *node_base(struct parser *p, const xmlNode *n)
+{
+	if (n != p->base_node) {
+		xmlFree(p->base);
+		p->base = xmlNodeGetBase(p->doc, n);
+		p->base_node = n;
+	}
+	return p->base;
+}
+
+/* href[0..len) (NUL-terminated at len) resolved against n's xml:base chain and the document URL
+ * (just the document URL when n is NULL); NULL when empty. */
 static const char *resolve_url(struct parser *p, const xmlNode *n, const char *href, size_t len)
 {
-	const char *out;
+	const char *rel = href, *out;
 
-	buf_reset(&p->text);
-	if (text_clean(&p->text, href, fit_text(p, "URL", href, len, FEED_MAX_FIELD), TEXT_LINE) < 0) {
-		p->oom = true;
-		return NULL;
+	if (len > FEED_MAX_FIELD || !is_plain_ascii(href, len)) {
+		buf_reset(&p->s->text);
+		if (text_clean(&p->s->text, href, fit_text(p, "URL", href, len, FEED_MAX_FIELD),
+		               TEXT_LINE) < 0) {
+			p->oom = true;
+			return NULL;
+		}
+		rel = p->s->text.data;
+		len = p->s->text.len;
 	}
-	if (p->text.len == 0)
+	if (len == 0)
 		return NULL;
-	if (has_scheme(p->text.data))
-		return keep(p, p->text.data, p->text.len);
-	xmlChar *base = n ? xmlNodeGetBase(p->doc, n) : NULL;
-	const xmlChar *use = n ? base : (const xmlChar *)p->url;
-	xmlChar *abs = use ? xmlBuildURI((const xmlChar *)p->text.data, use) : NULL;
-	out = abs ? keep(p, (char *)abs, strlen((char *)abs)) : keep(p, p->text.data, p->text.len);
+	if (has_scheme(rel))
+		return keep(p, rel, len);
+	const xmlChar *use = n ? node_base(p, n) : (const xmlChar *)p->url;
+	xmlChar *abs = use ? xmlBuildURI((const xmlChar *)rel, use) : NULL;
+	out = abs ? keep(p, (char *)abs, strlen((char *)abs)) : keep(p, rel, len);
 	xmlFree(abs);
-	xmlFree(base);
 	return out;
 }
 
 static const char *url_text(struct parser *p, const xmlNode *n)
 {
-	buf_reset(&p->raw);
+	buf_reset(&p->s->raw);
 	/* one byte over the cap, so that resolve_url sees (and cuts cleanly) what is too long */
-	collect_text(p, n, &p->raw, FEED_MAX_FIELD + 1);
-	return resolve_url(p, n, buf_str(&p->raw), p->raw.len);
+	collect_text(p, n, &p->s->raw, FEED_MAX_FIELD + 1);
+	return resolve_url(p, n, buf_str(&p->s->raw), p->s->raw.len);
 }
 
 static const char *url_attr(struct parser *p, const xmlNode *n, const char *name)
@@ -603,40 +656,54 @@ static bool is_web_url(const char *s)
 	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
-/* Collects the href targets of <a> in an HTML body (for linking follow-ups to stories). */
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* Collects the targets of href attributes in an HTML body (for linking follow-ups to stories):
+ * "href" in any case, white space, '=', the value. The candidates are found from the '=' signs,
+ * one memchr pass, rather than by searching the whole body for the word; a value taken is not
+ * searched again (from: where the next "href" may start). */
 static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 {
-	const char *s = html;
+	const size_t size = strlen(html);
+	size_t from = 0;
+	const char *eq = html;
 
-	while ((s = strcasestr(s, "href")) != NULL) {
-		s += 4;
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (*s != '=')
+	while (p->s->hrefs.len / sizeof(char *) < FEED_MAX_LIST &&
+	       (eq = memchr(eq, '=', size - (size_t)(eq - html))) != NULL) {
+		const char *name = eq++;
+		while (name > html && is_space(name[-1]))
+			name--;
+		if ((size_t)(name - html) < from + 4 || strncasecmp(name - 4, "href", 4) != 0)
 			continue;
-		s++;
-		while (*s == ' ' || *s == '\t' || *s == '\n')
+		const char *s = eq;
+		while (is_space(*s))
 			s++;
 		char quote = (*s == '"' || *s == '\'') ? *s++ : 0;
 		size_t len = quote ? strcspn(s, quote == '"' ? "\"" : "'") : strcspn(s, " \t\n>");
-		if (len == 0 || len > 2048 || p->hrefs.len / sizeof(char *) >= FEED_MAX_LIST)
+		from = (size_t)(s - html);
+		if (len == 0 || len > 2048)
 			continue;
-		struct buf *decoded = &p->raw;
+		struct buf *decoded = &p->s->raw;
 		buf_reset(decoded);
 		if (text_decode_entities(decoded, s, len) < 0) {
 			p->oom = true;
 			return;
 		}
-		s += len;
+		from += len;
+		if (eq < html + from)
+			eq = html + from;
 		const char *url = resolve_url(p, n, decoded->data, decoded->len);
 		if (url == NULL || !is_web_url(url))
 			continue;
-		const char **have = (const char **)p->hrefs.data;
-		size_t count = p->hrefs.len / sizeof *have, i;
+		const char **have = (const char **)p->s->hrefs.data;
+		size_t count = p->s->hrefs.len / sizeof *have, i;
 		for (i = 0; i < count && strcmp(have[i], url) != 0; i++)
 			;
 		if (i == count)
-			push(p, &p->hrefs, &url, sizeof url, count);
+			push(p, &p->s->hrefs, &url, sizeof url, count);
 	}
 }
 
@@ -645,7 +712,7 @@ static void collect_hrefs(struct parser *p, const xmlNode *n, const char *html)
 static void add_category(struct parser *p, const char *value)
 {
 	if (value)
-		push(p, &p->categories, &value, sizeof value, p->categories.len / sizeof value);
+		push(p, &p->s->categories, &value, sizeof value, p->s->categories.len / sizeof value);
 }
 
 static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_name,
@@ -653,8 +720,8 @@ static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_na
 {
 	struct feed_enclosure enc = {.url = url_attr(p, n, url_name), .length = -1};
 	const char *type = attr(p, n, "type"), *length = attr(p, n, length_name);
-	struct feed_enclosure *have = (struct feed_enclosure *)p->enclosures.data;
-	size_t count = p->enclosures.len / sizeof enc;
+	struct feed_enclosure *have = (struct feed_enclosure *)p->s->enclosures.data;
+	size_t count = p->s->enclosures.len / sizeof enc;
 
 	if (enc.url == NULL)
 		return;
@@ -669,7 +736,7 @@ static void add_enclosure(struct parser *p, const xmlNode *n, const char *url_na
 		if (end != length && v >= 0)
 			enc.length = v;
 	}
-	push(p, &p->enclosures, &enc, sizeof enc, count);
+	push(p, &p->s->enclosures, &enc, sizeof enc, count);
 }
 
 /* "Name (email)" from an Atom person construct. */
@@ -685,12 +752,12 @@ static const char *atom_person(struct parser *p, const xmlNode *n)
 			email = line_text(p, c, KIND_TEXT);
 	}
 	if (name && email) {
-		buf_reset(&p->text);
-		if (buf_printf(&p->text, "%s (%s)", name, email) < 0)
+		buf_reset(&p->s->text);
+		if (buf_printf(&p->s->text, "%s (%s)", name, email) < 0)
 			p->oom = true;
 		/* each part fits the cap; together they may not */
-		out = keep(p, buf_str(&p->text), fit_text(p, "field", buf_str(&p->text), p->text.len,
-		                                          FEED_MAX_FIELD));
+		out = keep(p, buf_str(&p->s->text),
+		           fit_text(p, "field", buf_str(&p->s->text), p->s->text.len, FEED_MAX_FIELD));
 		return out;
 	}
 	if (name == NULL && email == NULL) /* Atom 0.3 and broken feeds write the name as text */
@@ -716,7 +783,7 @@ static void atom_link(struct parser *p, struct feed_entry *e, const xmlNode *n, 
 	} else if (strcmp(rel, "related") == 0) {
 		const char *url = url_attr(p, n, "href");
 		if (url && is_web_url(url))
-			push(p, &p->hrefs, &url, sizeof url, p->hrefs.len / sizeof url);
+			push(p, &p->s->hrefs, &url, sizeof url, p->s->hrefs.len / sizeof url);
 	}
 }
 
@@ -859,18 +926,18 @@ static bool entry_is_empty(const struct feed_entry *e)
 /* Finishes the entry being built: freezes its lists and appends it to the feed. */
 static void finish_entry(struct parser *p, struct feed_entry *e)
 {
-	e->categories = freeze(p, &p->categories, &e->ncategories, sizeof *e->categories);
-	e->enclosures = freeze(p, &p->enclosures, &e->nenclosures, sizeof *e->enclosures);
-	e->hrefs = freeze(p, &p->hrefs, &e->nhrefs, sizeof *e->hrefs);
+	e->categories = freeze(p, &p->s->categories, &e->ncategories, sizeof *e->categories);
+	e->enclosures = freeze(p, &p->s->enclosures, &e->nenclosures, sizeof *e->enclosures);
+	e->hrefs = freeze(p, &p->s->hrefs, &e->nhrefs, sizeof *e->hrefs);
 	if (entry_is_empty(e))
 		return;
-	if (buf_append(&p->entries, e, sizeof *e) < 0)
+	if (buf_append(&p->s->entries, e, sizeof *e) < 0)
 		p->oom = true;
 }
 
 static bool entries_full(struct parser *p)
 {
-	if (p->entries.len / sizeof(struct feed_entry) < FEED_MAX_ENTRIES)
+	if (p->s->entries.len / sizeof(struct feed_entry) < FEED_MAX_ENTRIES)
 		return false;
 	if (!p->feed->truncated)
 		note_error(p, "truncated: more than %d entries; kept the first %d", FEED_MAX_ENTRIES,
@@ -1061,15 +1128,15 @@ static void parse_html(struct parser *p, const char *data, size_t len)
 		p->oom = true;
 		return;
 	}
-	buf_reset(&p->errors);
+	buf_reset(&p->s->errors);
 	note_error(p, "not a feed: looks like an HTML page");
 	if (f->nalternates) {
-		buf_printf(&p->errors, "; it advertises %zu feed%s:", f->nalternates,
+		buf_printf(&p->s->errors, "; it advertises %zu feed%s:", f->nalternates,
 		           f->nalternates == 1 ? "" : "s");
 		for (size_t i = 0; i < f->nalternates; i++)
-			buf_printf(&p->errors, " %s", f->alternates[i]);
+			buf_printf(&p->s->errors, " %s", f->alternates[i]);
 	} else {
-		buf_puts(&p->errors, " that advertises no feed");
+		buf_puts(&p->s->errors, " that advertises no feed");
 	}
 }
 
@@ -1164,7 +1231,7 @@ static void json_entry(struct parser *p, const json_t *item)
 		enc.type = json_line(p, v, "mime_type", KIND_TEXT);
 		if (json_is_integer(size) && json_integer_value(size) >= 0)
 			enc.length = json_integer_value(size);
-		push(p, &p->enclosures, &enc, sizeof enc, p->enclosures.len / sizeof enc);
+		push(p, &p->s->enclosures, &enc, sizeof enc, p->s->enclosures.len / sizeof enc);
 	}
 	if (e.summary)
 		collect_hrefs(p, NULL, e.summary);
@@ -1358,20 +1425,64 @@ static void parse_root(struct parser *p, const xmlNode *root, const char *data, 
 	}
 }
 
+/* The strict attempt: the document as a tree when it is well-formed, else NULL; *ctxtp is the
+ * context that read it (NULL when out of memory).
+ *
+ * The push parser goes first, given the whole document as one final chunk: it finds the end of
+ * a CDATA section with one lookup where xmlCtxtReadMemory's pull parser copies it character by
+ * character (a third fewer instructions over a feed corpus). Both take the same options and
+ * limits. When the push parser fails, the pull parser reads the document again, so that a
+ * malformed document gets exactly the error message (and the tree) it always got: the push
+ * parser stops at the first error, the pull parser reports its last. Documents over
+ * XML_MAX_LOOKUP_LIMIT (10 MB) go straight to the pull parser: without XML_PARSE_HUGE the push
+ * parser refuses them ("Huge input lookup"). The push context would canonicalise the document
+ * URL as a file path, so it gets none and the tree gets the URL as xmlCtxtReadMemory sets it,
+ * for xml:base resolution to see the same base. */
+static xmlDocPtr read_strict(struct parser *p, const char *data, size_t len, int options,
+                             xmlParserCtxtPtr *ctxtp)
+{
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc;
+
+	if (len <= XML_MAX_LOOKUP_LIMIT) {
+		ctxt = xmlCreatePushParserCtxt(NULL, NULL, NULL, 0, NULL);
+		if (ctxt == NULL) {
+			*ctxtp = NULL;
+			return NULL;
+		}
+		if (xmlCtxtUseOptions(ctxt, options) == 0) {
+			xmlParseChunk(ctxt, data, (int)len, 1);
+			doc = ctxt->myDoc;
+			ctxt->myDoc = NULL;
+			if (ctxt->wellFormed && doc) {
+				*ctxtp = ctxt;
+				if (p->url && doc->URL == NULL &&
+				    (doc->URL = xmlPathToURI((const xmlChar *)p->url)) == NULL)
+					p->oom = true;
+				return doc;
+			}
+			xmlFreeDoc(doc);
+		}
+		xmlFreeParserCtxt(ctxt);
+	}
+	*ctxtp = ctxt = xmlNewParserCtxt();
+	return ctxt ? xmlCtxtReadMemory(ctxt, data, (int)len, p->url, NULL, options) : NULL;
+}
+
 static void parse_xml(struct parser *p, const char *data, size_t len)
 {
 	const int options = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	                    XML_PARSE_NOCDATA | XML_PARSE_COMPACT | XML_PARSE_IGNORE_ENC;
-	xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+	xmlParserCtxtPtr ctxt = NULL;
 	struct buf repaired = {0};
 	xmlDocPtr doc = NULL;
 	const xmlNode *root;
 
+	doc = read_strict(p, data, len, options, &ctxt);
 	if (ctxt == NULL) {
 		p->oom = true;
 		return;
 	}
-	doc = xmlCtxtReadMemory(ctxt, data, (int)len, p->url, NULL, options);
 	if (doc == NULL) {
 		note_xml_error(p, ctxt, "malformed XML, recovered");
 		p->feed->bozo = true;
@@ -1393,13 +1504,16 @@ static void parse_xml(struct parser *p, const char *data, size_t len)
 	}
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root == NULL) {
-		buf_reset(&p->errors);
+		buf_reset(&p->s->errors);
 		note_xml_error(p, ctxt, "not a feed: no XML document could be read");
 		goto done;
 	}
 	p->doc = doc;
 	parse_root(p, root, data, len);
 done:
+	xmlFree(p->base);
+	p->base = NULL;
+	p->base_node = NULL;
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctxt);
 	buf_free(&repaired);
@@ -1418,18 +1532,34 @@ void feed_init(void)
 	}
 }
 
-static void parser_free(struct parser *p)
+struct feed_parser *feed_parser_new(void)
 {
-	buf_free(&p->raw);
-	buf_free(&p->text);
-	buf_free(&p->entries);
-	buf_free(&p->categories);
-	buf_free(&p->enclosures);
-	buf_free(&p->hrefs);
-	buf_free(&p->errors);
+	feed_init();
+	return calloc(1, sizeof(struct feed_parser));
 }
 
-struct feed *feed_parse(const char *data, size_t len, const char *url, const char *http_charset)
+/* Frees the buffers of fp, leaving it empty and reusable. */
+static void release(struct feed_parser *fp)
+{
+	buf_free(&fp->raw);
+	buf_free(&fp->text);
+	buf_free(&fp->entries);
+	buf_free(&fp->categories);
+	buf_free(&fp->enclosures);
+	buf_free(&fp->hrefs);
+	buf_free(&fp->errors);
+}
+
+void feed_parser_free(struct feed_parser *fp)
+{
+	if (fp) {
+		release(fp);
+		free(fp);
+	}
+}
+
+struct feed *feed_parser_parse(struct feed_parser *fp, const char *data, size_t len,
+                               const char *url, const char *http_charset)
 {
 	struct arena *arena;
 	struct feed *f;
@@ -1453,6 +1583,12 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	p.arena = arena;
 	p.url = url;
 	p.prio = p.feed_prio;
+	p.s = fp;
+	buf_reset(&fp->entries);
+	buf_reset(&fp->categories);
+	buf_reset(&fp->enclosures);
+	buf_reset(&fp->hrefs);
+	buf_reset(&fp->errors);
 
 	if (len > FEED_MAX_DOCUMENT) {
 		note_error(&p, "document too large: %zu bytes (the limit is %d MiB)", len,
@@ -1473,7 +1609,7 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	                            enc.data[i] == '\n' || enc.data[i] == '\r'); i++)
 		;
 	if (i == enc.len) {
-		buf_reset(&p.errors);
+		buf_reset(&fp->errors);
 		note_error(&p, "not a feed: the document is empty");
 	} else if (enc.data[i] == '{') {
 		parse_json(&p, enc.data, enc.len);
@@ -1482,16 +1618,24 @@ struct feed *feed_parse(const char *data, size_t len, const char *url, const cha
 	} else {
 		parse_xml(&p, enc.data, enc.len);
 	}
-	f->entries = freeze(&p, &p.entries, &f->nentries, sizeof *f->entries);
+	f->entries = freeze(&p, &fp->entries, &f->nentries, sizeof *f->entries);
 done:
-	if (p.errors.len)
-		f->error = keep(&p, p.errors.data, p.errors.len);
+	if (fp->errors.len)
+		f->error = keep(&p, fp->errors.data, fp->errors.len);
 	enc_result_free(&enc);
-	parser_free(&p);
 	if (p.oom) {
 		arena_free(arena);
 		return NULL;
 	}
+	return f;
+}
+
+struct feed *feed_parse(const char *data, size_t len, const char *url, const char *http_charset)
+{
+	struct feed_parser fp = {0};
+	struct feed *f = feed_parser_parse(&fp, data, len, url, http_charset);
+
+	release(&fp);
 	return f;
 }
 

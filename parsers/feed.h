@@ -94,6 +94,24 @@ struct feed {
  * Everything the returned feed points to lives until feed_free(). */
 struct feed *feed_parse(const char *data, size_t len, const char *url, const char *http_charset);
 
+/* A reusable parser, for loops over many documents: feed_parser_parse() is feed_parse() with
+ * scratch buffers that stay allocated from one document to the next (a few MB at most: the
+ * largest field and entry list seen), instead of being allocated, paged in and returned to the
+ * system for every document. One parser per thread. */
+struct feed_parser;
+
+/* Returns a new parser, or NULL when out of memory. Free it with feed_parser_free(). */
+struct feed_parser *feed_parser_new(void);
+
+/* Parses data[0..len) exactly as feed_parse() does, using fp's buffers. Returns a feed to be
+ * freed with feed_free(), or NULL only when out of memory; the feed owns everything it points
+ * to and does not depend on fp, which may parse again or be freed. */
+struct feed *feed_parser_parse(struct feed_parser *fp, const char *data, size_t len,
+                               const char *url, const char *http_charset);
+
+/* Frees a parser and its buffers. NULL is fine. Feeds it returned are not affected. */
+void feed_parser_free(struct feed_parser *fp);
+
 /* Frees a feed and everything it points to. NULL is fine. */
 void feed_free(struct feed *feed);
 

@@ -212,6 +212,27 @@ static size_t put_text_char(struct writer *w, const char *s, size_t len, bool ht
 	return n;
 }
 
+/* Whether put_text_char would copy byte c as it is: not white space, not a control, not 0xC2
+ * (which starts the no-break space and the C1 controls), and in HTML not '&' or '<'. */
+static bool plain_byte(unsigned char c, bool html)
+{
+	return c > 0x20 && c != 0x7F && c != 0xC2 && !(html && (c == '&' || c == '<'));
+}
+
+/* Copies the run of plain bytes at s at once, or when there is none handles the one character
+ * there. Returns the number of input bytes consumed. */
+static size_t put_text(struct writer *w, const char *s, size_t len, bool html)
+{
+	size_t n = 0;
+
+	while (n < len && plain_byte((unsigned char)s[n], html))
+		n++;
+	if (n == 0)
+		return put_text_char(w, s, len, html);
+	put_bytes(w, s, n);
+	return n;
+}
+
 /* Elements whose end (and start) is a paragraph break in TEXT_BLOCK; sorted for bsearch. */
 static const char *const block_tags[] = {
 	"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
@@ -284,7 +305,7 @@ int text_from_html(struct buf *out, const char *html, size_t len, enum text_mode
 	w.p = out->data + out->len;
 	while (i < len) {
 		if (html[i] != '<') {
-			i += put_text_char(&w, html + i, len - i, true);
+			i += put_text(&w, html + i, len - i, true);
 			continue;
 		}
 		unsigned char next = i + 1 < len ? (unsigned char)html[i + 1] : 0;
@@ -327,18 +348,50 @@ int text_from_html(struct buf *out, const char *html, size_t len, enum text_mode
 	return 0;
 }
 
-/* TEXT_KEEP: copies runs of ordinary bytes at once and drops C0 (but tab, LF), DEL and C1. */
+/* What TEXT_KEEP removes: C0 controls but tab and LF, DEL, and C1 controls (0xC2 0x80-0x9F). */
+static bool keep_drops(const unsigned char *s, size_t i, size_t len)
+{
+	unsigned char c = s[i];
+
+	return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ||
+	       (c == 0xC2 && i + 1 < len && s[i + 1] < 0xA0);
+}
+
+/* Eight bytes at a time: words without a byte below 0x20, DEL or 0xC2 hold nothing TEXT_KEEP
+ * could drop (the usual bit tricks: a byte below n sets its top bit in (x - n...) & ~x). Only
+ * the other words, a few in a body (the newlines), are looked at byte by byte. */
+size_t text_keep_span(const char *text, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	size_t i = 0;
+
+	while (len - i >= 8) {
+		uint64_t x, del, c2;
+		memcpy(&x, s + i, 8);
+		del = x ^ (0x7F * ones);
+		c2 = x ^ (0xC2 * ones);
+		if ((((x - 0x20 * ones) & ~x) | ((del - ones) & ~del) | ((c2 - ones) & ~c2)) & high) {
+			for (size_t end = i + 8; i < end; i++)
+				if (keep_drops(s, i, len))
+					return i;
+		} else {
+			i += 8;
+		}
+	}
+	for (; i < len; i++)
+		if (keep_drops(s, i, len))
+			return i;
+	return len;
+}
+
+/* TEXT_KEEP: copies runs of ordinary bytes at once and drops what keep_drops() names. */
 static char *keep_text(char *p, const char *s, size_t len)
 {
 	size_t i = 0, run;
 
 	while (i < len) {
-		for (run = 0; i + run < len; run++) {
-			unsigned char c = (unsigned char)s[i + run];
-			if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F ||
-			    (c == 0xC2 && i + run + 1 < len && (unsigned char)s[i + run + 1] < 0xA0))
-				break;
-		}
+		run = text_keep_span(s + i, len - i);
 		memcpy(p, s + i, run);
 		p += run;
 		i += run;
@@ -360,7 +413,7 @@ int text_clean(struct buf *out, const char *s, size_t len, enum text_mode mode)
 		w.p = keep_text(w.p, s, len);
 	else
 		while (i < len)
-			i += put_text_char(&w, s + i, len - i, false);
+			i += put_text(&w, s + i, len - i, false);
 	out->len = (size_t)(w.p - out->data);
 	out->data[out->len] = '\0';
 	return 0;

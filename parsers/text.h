@@ -33,6 +33,10 @@ int text_from_html(struct buf *out, const char *html, size_t len, enum text_mode
  * references are left as they are (for text that is not HTML: names, ids, plain-text titles). */
 int text_clean(struct buf *out, const char *s, size_t len, enum text_mode mode);
 
+/* Returns the length of the longest prefix of s[0..len) that text_clean(TEXT_KEEP) leaves as it
+ * is: len when it would change nothing, and the text can be used without the copy. */
+size_t text_keep_span(const char *s, size_t len);
+
 /* Appends s with HTML character references (&amp; &eacute; &#233; &#xE9;) decoded and nothing
  * else changed. A reference must end in ';' to count; unknown names stay as written. Numeric
  * references in 128..159 map through windows-1252 as browsers do (&#146; is U+2019); references

@@ -651,6 +651,107 @@ static void test_html_discovery(void)
 
 /* ------------------------------------------------------------------ hostile documents */
 
+#define LOL_DTD                                                                                    \
+	"<!DOCTYPE rss [<!ENTITY lol \"lol\">"                                                     \
+	"<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"                    \
+	"<!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">"          \
+	"<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">"          \
+	"<!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">"          \
+	"<!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">"          \
+	"<!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">"          \
+	"<!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">"          \
+	"<!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">"          \
+	"<!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">]>"
+#define PASSWD "file:///etc/passwd"
+
+/* Entity and DTD attacks. The strict attempt reads a document with the push parser and keeps
+ * its tree only when it is well-formed (a bozo feed came from the repair path), so "bozo" below
+ * says the push parser refused the document, and "not bozo" that it read it: in both cases no
+ * expansion may blow up and nothing outside the document may be read. */
+static void test_entities_and_dtds(void)
+{
+	static const struct {
+		const char *doc;
+		int bozo;
+		const char *title, *enclosure; /* the feed title, the first entry's enclosure URL */
+	} cases[] = {
+		/* billion laughs in text and in attribute values (which libxml2 always expands) */
+		{LOL_DTD "<rss version=\"2.0\"><channel><title>&lol9;</title><item><title>x</title>"
+		 "</item></channel></rss>", 1, NULL, NULL},
+		{LOL_DTD "<rss version=\"2.0\"><channel><title>t</title><item><title>x</title>"
+		 "<enclosure url=\"&lol9;\"/></item></channel></rss>", 1, "t", NULL},
+		{LOL_DTD "<rss version=\"2.0\"><channel><title>t</title><item><title a=\"&lol5;\">x</title>"
+		 "</item></channel></rss>", 1, "t", NULL},
+		/* external general entities in text: never read */
+		{"<!DOCTYPE rss [<!ENTITY xxe SYSTEM \"" PASSWD "\">]><rss version=\"2.0\"><channel>"
+		 "<title>a&xxe;b</title></channel></rss>", 0, "ab", NULL},
+		/* ... nor in an attribute value, where XML forbids them */
+		{"<!DOCTYPE rss [<!ENTITY xxe SYSTEM \"" PASSWD "\">]><rss version=\"2.0\"><channel>"
+		 "<title>T</title><item><title>i</title><enclosure url=\"&xxe;\"/></item></channel></rss>",
+		 1, "T", NULL},
+		/* external parameter entities, an external DTD subset, an entity declared through a
+		 * parameter entity, an unparsed entity, XInclude */
+		{"<!DOCTYPE rss [<!ENTITY % ext SYSTEM \"" PASSWD "\"> %ext;]><rss version=\"2.0\">"
+		 "<channel><title>T</title></channel></rss>", 0, "T", NULL},
+		{"<!DOCTYPE rss SYSTEM \"" PASSWD "\"><rss version=\"2.0\"><channel><title>T&amp;x</title>"
+		 "</channel></rss>", 0, "T&x", NULL},
+		{"<!DOCTYPE r [<!ENTITY % d \"<!ENTITY x SYSTEM '" PASSWD "'>\"> %d;]>"
+		 "<rss version=\"2.0\"><channel><title>a&x;b</title></channel></rss>", 0, "ab", NULL},
+		{"<!DOCTYPE rss [<!ENTITY inc SYSTEM \"/etc/passwd\" NDATA x>]><rss version=\"2.0\">"
+		 "<channel><title>a&inc;b</title></channel></rss>", 1, "ab", NULL},
+		{"<rss version=\"2.0\" xmlns:xi=\"http://www.w3.org/2001/XInclude\"><channel><title>a"
+		 "<xi:include href=\"" PASSWD "\" parse=\"text\"/>b</title></channel></rss>", 0, "ab", NULL},
+		/* an internal entity read once per reference stops at the field cap (quadratic blow-up) */
+		{"<!DOCTYPE rss [<!ENTITY a \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\">]>"
+		 "<rss version=\"2.0\"><channel><title>x</title><item><title>&a;&a;&a;&a;&a;&a;&a;&a;"
+		 "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"
+		 "</title><enclosure url=\"http://e.example/&a;\"/></item></channel></rss>", 0, "x",
+		 "http://e.example/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct feed *f = parse_str(cases[i].doc, NULL);
+		int failed = test_failed;
+		CHECK_INT(f->bozo, cases[i].bozo);
+		CHECK_STR(f->title, cases[i].title);
+		CHECK(f->title == NULL || strlen(f->title) <= FEED_MAX_FIELD);
+		for (size_t k = 0; k < f->nentries; k++)
+			CHECK(f->entries[k].title == NULL || strlen(f->entries[k].title) <= FEED_MAX_FIELD);
+		if (cases[i].enclosure && CHECK(f->nentries == 1 && f->entries[0].nenclosures == 1))
+			CHECK_STR(f->entries[0].enclosures[0].url, cases[i].enclosure);
+		if (test_failed != failed)
+			fprintf(stderr, "    in case %zu\n", i);
+		feed_free(f);
+	}
+}
+
+/* Past XML_MAX_LOOKUP_LIMIT (10 MB) the push parser refuses a document without
+ * XML_PARSE_HUGE; the strict attempt then reads it with the pull parser, so a document of that
+ * size is read as well as a small one. */
+static void test_large_document(void)
+{
+	static const size_t sizes[] = {9 * 1000 * 1000, 11 * 1000 * 1000};
+	struct buf doc = {0};
+
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		size_t n = 0;
+		buf_reset(&doc);
+		buf_puts(&doc, "<rss version=\"2.0\"><channel><title>big</title>");
+		while (doc.len < sizes[i])
+			buf_printf(&doc, "<item><guid>g%zu</guid><description><![CDATA[<p>%02000zu</p>]]>"
+			           "</description></item>", n, n), n++;
+		buf_puts(&doc, "</channel></rss>");
+		struct feed *f = feed_parse(doc.data, doc.len, NULL, NULL);
+		CHECK_INT(f->bozo, 0);
+		CHECK_STR(f->error, NULL);
+		CHECK_STR(f->title, "big");
+		if (CHECK_INT(f->nentries, n))
+			CHECK_STR(f->entries[0].id, "g0");
+		feed_free(f);
+	}
+	buf_free(&doc);
+}
+
 static void test_hostile(void)
 {
 	struct buf doc = {0};
@@ -761,6 +862,91 @@ static void test_fuzz_regressions(void)
 	buf_free(&body);
 }
 
+/* ------------------------------------------------------------------ the reusable parser */
+
+static int same_str(const char *a, const char *b)
+{
+	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
+}
+
+static int same_feed(const struct feed *a, const struct feed *b)
+{
+	int ok = a->format == b->format && a->bozo == b->bozo && a->truncated == b->truncated &&
+	         same_str(a->error, b->error) && same_str(a->encoding, b->encoding) &&
+	         same_str(a->title, b->title) && same_str(a->link, b->link) &&
+	         same_str(a->subtitle, b->subtitle) && same_str(a->author, b->author) &&
+	         same_str(a->image, b->image) && a->updated == b->updated && a->ttl == b->ttl &&
+	         a->nentries == b->nentries && a->nalternates == b->nalternates;
+
+	for (size_t i = 0; ok && i < a->nalternates; i++)
+		ok = same_str(a->alternates[i], b->alternates[i]);
+	for (size_t i = 0; ok && i < a->nentries; i++) {
+		const struct feed_entry *x = &a->entries[i], *y = &b->entries[i];
+		ok = same_str(x->id, y->id) && same_str(x->title, y->title) &&
+		     same_str(x->link, y->link) && same_str(x->author, y->author) &&
+		     same_str(x->summary, y->summary) && same_str(x->content, y->content) &&
+		     same_str(x->comments, y->comments) && x->published == y->published &&
+		     x->updated == y->updated && x->ncategories == y->ncategories &&
+		     x->nenclosures == y->nenclosures && x->nhrefs == y->nhrefs;
+		for (size_t k = 0; ok && k < x->ncategories; k++)
+			ok = same_str(x->categories[k], y->categories[k]);
+		for (size_t k = 0; ok && k < x->nenclosures; k++)
+			ok = same_str(x->enclosures[k].url, y->enclosures[k].url) &&
+			     same_str(x->enclosures[k].type, y->enclosures[k].type) &&
+			     x->enclosures[k].length == y->enclosures[k].length;
+		for (size_t k = 0; ok && k < x->nhrefs; k++)
+			ok = same_str(x->hrefs[k], y->hrefs[k]);
+	}
+	return ok;
+}
+
+/* One parser over every document of the corpus and of this file, in turn and twice: each feed
+ * is the one feed_parse() gives (nothing left over from the document before, large or small),
+ * and the feeds stay valid after the parser is freed. */
+static void test_reusable_parser(void)
+{
+	static const char *const docs[] = {rss20, atom10, "", "{\"foo\": 1}", "<html></html>",
+	                                   "<rss version=\"2.0\"><channel><title>AT&T</title>"};
+	struct feed_parser *fp = feed_parser_new();
+	struct feed *kept[2 * (sizeof docs / sizeof *docs)] = {0};
+	struct buf body = {0};
+	DIR *dir = opendir(CORPUS);
+	struct dirent *de;
+	char path[512];
+	size_t n = 0;
+
+	if (!CHECK(fp != NULL && dir != NULL))
+		return;
+	for (int round = 0; round < 2; round++) {
+		rewinddir(dir);
+		while ((de = readdir(dir)) != NULL) {
+			snprintf(path, sizeof path, CORPUS "%s", de->d_name);
+			if (de->d_name[0] == '.' || read_path(path, &body) < 0)
+				continue;
+			struct feed *a = feed_parser_parse(fp, buf_str(&body), body.len, "https://example.org/f", NULL);
+			struct feed *b = feed_parse(buf_str(&body), body.len, "https://example.org/f", NULL);
+			if (!CHECK(a && b && same_feed(a, b)))
+				fprintf(stderr, "    %s\n", de->d_name);
+			feed_free(a);
+			feed_free(b);
+		}
+		for (size_t i = 0; i < sizeof docs / sizeof *docs; i++)
+			kept[n++] = feed_parser_parse(fp, docs[i], strlen(docs[i]), "https://example.org/f", NULL);
+	}
+	closedir(dir);
+	feed_parser_free(fp);
+	for (size_t i = 0; i < n; i++) {
+		const char *doc = docs[i % (sizeof docs / sizeof *docs)];
+		struct feed *b = feed_parse(doc, strlen(doc), "https://example.org/f", NULL);
+		if (!CHECK(kept[i] && same_feed(kept[i], b)))
+			fprintf(stderr, "    document %zu\n", i);
+		feed_free(b);
+		feed_free(kept[i]);
+	}
+	buf_free(&body);
+	feed_parser_free(NULL);
+}
+
 int main(void)
 {
 	test_fuzz_regressions();
@@ -777,5 +963,8 @@ int main(void)
 	test_http_charset_and_mislabels();
 	test_html_discovery();
 	test_hostile();
+	test_entities_and_dtds();
+	test_large_document();
+	test_reusable_parser();
 	return TEST_END();
 }

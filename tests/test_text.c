@@ -71,6 +71,40 @@ static void test_clean_and_decode(void)
 	CHECK(text_is_double_escaped(LIT("x &lt; 3 &lt;= y")) == 0);
 }
 
+/* text_keep_span finds the first byte TEXT_KEEP drops, in the eight-byte words it skips whole
+ * and in the bytes it looks at one by one. */
+static const struct {
+	const char *s;
+	size_t len, want;
+} span_cases[] = {
+	{LIT(""), 0},
+	{LIT("short"), 5},
+	{LIT("<p>a longer body, several words long, \xC3\xA9t\xC3\xA9</p>"), 47},
+	{LIT("tab\tand\nnewline stay, CR does not: \r"), 35},
+	{LIT("0123456789abcdef\x7f"), 16},
+	{LIT("01234567\x01"), 8},
+	{LIT("0123456\x1b[0m"), 7},
+	{LIT("no-break\xC2\xA0space \xC2\xA9 kept, NEL \xC2\x85 not"), 29},
+	{LIT("0123456\xC2\x9B"), 7},     /* C1 across the end of a word */
+	{LIT("ends in a lone lead \xC2"), 21},
+	{LIT("\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\x00"), 18},
+};
+
+static void test_keep_span(void)
+{
+	for (size_t i = 0; i < sizeof span_cases / sizeof *span_cases; i++) {
+		struct buf b = {0};
+		size_t span = text_keep_span(span_cases[i].s, span_cases[i].len);
+		if (!CHECK_INT(span, span_cases[i].want))
+			fprintf(stderr, "    case %zu\n", i);
+		/* the span is what text_clean copies before it first drops something */
+		CHECK(text_clean(&b, span_cases[i].s, span_cases[i].len, TEXT_KEEP) == 0);
+		CHECK(b.len >= span && memcmp(buf_str(&b), span_cases[i].s, span) == 0);
+		CHECK((b.len == span_cases[i].len) == (span == span_cases[i].len));
+		buf_free(&b);
+	}
+}
+
 static void test_utf8_prefix(void)
 {
 	const char *s = "ab\xC3\xA9" "c\xE2\x80\x99"; /* a b é c ’ */
@@ -128,6 +162,16 @@ static const struct {
 	{"overlong and surrogate sequences are not UTF-8", LIT("<a>\xC0\xAF\xED\xA0\x80</a>"), NULL,
 	 "<a>\xC3\x80\xC2\xAF\xC3\xAD\xC2\xA0\xE2\x82\xAC</a>", "UTF-8", 1, 1},
 	{"truncated multi-byte sequence at the end", LIT("<a>\xE2\x80"), NULL, "<a>\xC3\xA2\xE2\x82\xAC", "UTF-8", 1, 1},
+	/* the scans take eight bytes at a time: tab, LF and CR inside such a word are text, any
+	 * other control there is found */
+	{"tab, CR and LF in long ASCII runs, no copy", LIT("<a>\tone\r\ntwo three\tfour\nfive six</a>"), NULL,
+	 "<a>\tone\r\ntwo three\tfour\nfive six</a>", "UTF-8", 0, 0},
+	{"a control inside a word of ASCII", LIT("<a>0123456\x0b" "89abcdef\x1f</a>"), NULL,
+	 "<a>012345689abcdef</a>", "UTF-8", 1, 1},
+	{"windows-1252 with long ASCII runs and controls",
+	 LIT("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xE9 au lait,\tcr\xE8me\r\n\x80 5 \x01ok</a>"),
+	 NULL, "<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xC3\xA9 au lait,\tcr\xC3\xA8me\r\n\xE2\x82\xAC 5 ok</a>",
+	 "windows-1252", 1, 1},
 };
 
 static void test_encoding(void)
@@ -152,6 +196,7 @@ int main(void)
 {
 	test_html_to_text();
 	test_clean_and_decode();
+	test_keep_span();
 	test_utf8_prefix();
 	test_encoding();
 	return TEST_END();

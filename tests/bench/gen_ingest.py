@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""gen_ingest.py OUTDIR [--feeds N] [--entries M] [--seed S] [--dense]
+"""gen_ingest.py OUTDIR [--feeds N] [--entries M] [--per-feed K] [--days D] [--end-days E]
+                      [--seed S] [--dense]
 
 Generates the ingest benchmark's input in OUTDIR (which must not exist yet): N feed documents
 (default 2,000) holding at least M entries in all (default 200,000), and OUTDIR/manifest.tsv
@@ -7,8 +8,8 @@ with one "URL<TAB>FILE" line per document, in the order to import them. Prints o
 line on stdout. Deterministic for a given seed (default 1) and Python version.
 
 The documents (feedgen.py): 65% RSS 2.0, 25% Atom 1.0, 10% RSS 1.0, one in ten ISO-8859-1;
-40-160 entries each (then topped up to M), published over the 30 days before one common
-date, newest first. Summaries are 200-1,200 bytes of HTML; one feed in four publishes full
+40-160 entries each (then topped up to M; exactly K each with --per-feed), published over the
+D days (default 30) that end E days (default 0) before one common date, newest first. Summaries are 200-1,200 bytes of HTML; one feed in four publishes full
 text (1-6 KB more per entry).
 
 What entries are about, which decides the work of tagging and story linking: two entries in
@@ -52,13 +53,19 @@ def main():
     ap.add_argument("outdir")
     ap.add_argument("--feeds", type=int, default=2000)
     ap.add_argument("--entries", type=int, default=200000)
+    ap.add_argument("--per-feed", type=int)
+    ap.add_argument("--days", type=int, default=30)
+    ap.add_argument("--end-days", type=int, default=0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dense", action="store_true")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
     text = feedgen.Text(rng)
-    counts = [rng.randrange(40, 161) for _ in range(args.feeds)]
+    if args.per_feed:
+        counts = [args.per_feed] * args.feeds
+    else:
+        counts = [rng.randrange(40, 161) for _ in range(args.feeds)]
     while sum(counts) < args.entries:
         counts[rng.randrange(args.feeds)] += 1
 
@@ -74,10 +81,10 @@ def main():
                                  description=text.sentence(), language=rng.choice(LANGS))
             full_text = rng.random() < 0.25
             no_guid = fmt == "rss20" and rng.random() < 1 / 6
-            step = 30 * DAY // count
+            step = args.days * DAY // count
             entries = []
             for i in range(count):
-                t = NOW - i * step - rng.randrange(step)
+                t = NOW - args.end_days * DAY - i * step - rng.randrange(step)
                 slug = f"{n}-{i}-{rng.randrange(10**6)}"
                 original = False
                 if published and rng.random() < 0.05:

@@ -11,7 +11,7 @@
 #   BENCH_ROUNDS          rounds of the parse timings, best kept (default 5)
 #
 # To add a part: write part_NAME below (print "== Part N: NAME" first, then its figures) and
-# add NAME to the list of parts. Parts crawl and tag are stubs that say what is not measured yet.
+# add NAME to the list of parts.
 # shellcheck disable=SC2317 # the part_* functions are called as "part_$part"
 set -u
 if [ $# -lt 1 ]; then
@@ -72,15 +72,22 @@ part_ingest() {
 
 part_crawl() {
 	echo "== Part 3: crawl"
-	echo "not yet measured (filled by the crawl benchmark's issue)"
+	need sfeed_update command -v sfeed_update || return 1
+	need newsboat command -v newsboat || return 1
+	"$py" "$bench/gen_ingest.py" "$work/crawl" --feeds 1000 --entries 40000 --per-feed 40 ||
+		return 1
+	mkdir "$work/crawl-run" &&
+		"$py" "$bench/crawl_report.py" "$build" "$work/crawl" "$work/crawl-run" || return 1
+	rm -rf "$work/crawl" "$work/crawl-run"
 }
 
 part_tag() {
 	echo "== Part 4: tag+link"
-	echo "not yet measured as ratios (filled by the tag+link benchmark's issue); what exists:"
-	"$py" "$bench/entries_from_corpus.py" "$work/entries.tsv" &&
-		"$build/bench/bench_tagger" "$work/entries.tsv" &&
-		"$py" "$bench/eval_stories.py" "$build/newsmon"
+	mkdir "$work/link" && "$py" "$bench/link_report.py" "$build" "$work/link" || return 1
+	rm -rf "$work/link"
+	echo
+	echo "story linking against the labelled set (tests/data/stories):"
+	"$py" "$bench/eval_stories.py" "$build/newsmon"
 }
 
 machine

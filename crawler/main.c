@@ -23,8 +23,10 @@ static const struct {
 	cli_command *run;
 	const char *summary;
 } commands[] = {
-	{"crawl", cmd_crawl, "crawl [--feeds FILE] [--alerts FILE] [--force] [--jobs N]  fetch what is due"},
-	{"parse", cmd_parse, "parse [--url URL] FILE|-                print one feed document as JSON"},
+	{"crawl", cmd_crawl, "crawl [--feeds FILE] [--alerts FILE] [--alerts-json] [--force] [--wait]\n"
+	                     "        [--jobs N] [--per-host N] [--host-delay MS] [--timeout SECONDS]\n"
+	                     "        [--max-body BYTES]               fetch what is due"},
+	{"parse", cmd_parse, "parse [--url URL] [--charset CHARSET] FILE|-  print one feed document as JSON"},
 	{"import", cmd_import, "import [--url URL] FILE...              store feed documents"},
 	{"export", cmd_export, "export [--format jsonl|csv] [--since DATE] [--feed URL]"},
 	{"feeds", cmd_feeds, "feeds [--json]                         each feed's health"},

@@ -431,8 +431,7 @@ int text_decode_entities(struct buf *out, const char *s, size_t len)
 	while (i < len) {
 		const char *amp = memchr(s + i, '&', len - i);
 		size_t run = amp ? (size_t)(amp - (s + i)) : len - i;
-		memcpy(p, s + i, run);
-		p += run;
+		p = keep_text(p, s + i, run);
 		i += run;
 		if (i == len)
 			break;

@@ -37,8 +37,8 @@ int text_clean(struct buf *out, const char *s, size_t len, enum text_mode mode);
  * is: len when it would change nothing, and the text can be used without the copy. */
 size_t text_keep_span(const char *s, size_t len);
 
-/* Appends s with HTML character references (&amp; &eacute; &#233; &#xE9;) decoded and nothing
- * else changed. A reference must end in ';' to count; unknown names stay as written. Numeric
+/* Appends s with HTML character references (&amp; &eacute; &#233; &#xE9;) decoded and control
+ * characters removed as TEXT_KEEP removes them (so the result is as clean as text_clean's). A reference must end in ';' to count; unknown names stay as written. Numeric
  * references in 128..159 map through windows-1252 as browsers do (&#146; is U+2019); references
  * to control characters other than tab and newline are dropped; &#0;, surrogates and values
  * beyond U+10FFFF become U+FFFD. */

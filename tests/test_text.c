@@ -64,6 +64,11 @@ static void test_clean_and_decode(void)
 	buf_reset(&b);
 	text_decode_entities(&b, LIT("&lt;p&gt;Tom &amp;amp; Jerry&lt;/p&gt; &unknown; &#233;"));
 	CHECK_STR(buf_str(&b), "<p>Tom &amp; Jerry</p> &unknown; é");
+	buf_reset(&b);
+	/* raw controls between the references go as in TEXT_KEEP (found by fuzz_feed: a NEL in a
+	 * double-escaped description reached the store) */
+	text_decode_entities(&b, LIT("&lt;b&gt;a\xc2\x85" "b\x01\x1b[0m\tc\x7f&lt;/b&gt;"));
+	CHECK_STR(buf_str(&b), "<b>ab[0m\tc</b>");
 	buf_free(&b);
 
 	CHECK(text_is_double_escaped(LIT("&lt;p&gt;Hello&lt;/p&gt;")) == 1);

@@ -441,7 +441,7 @@ int text_decode_entities(struct buf *out, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		if (cp != 0)
+		if (cp != 0 && cp != '\r') /* TEXT_KEEP drops CR too */
 			p += utf8_encode(cp, p);
 		i += n;
 	}

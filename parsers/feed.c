@@ -1375,16 +1375,19 @@ static int repair_document(const char *data, size_t len, struct buf *out)
 	return 0;
 }
 
-/* libxml2's last error as one line: "line N: message". */
+/* libxml2's last error as one line: "line N: message". Some messages go on, after a newline,
+ * with a piece of the document cut at a byte count ("Comment not terminated \n<!--..."): that
+ * part is left out, and what remains is cleaned like any other line of feed text. */
 static void note_xml_error(struct parser *p, xmlParserCtxtPtr ctxt, const char *what)
 {
 	const xmlError *err = xmlCtxtGetLastError(ctxt);
 	const char *msg = err && err->message ? err->message : "unknown error";
-	size_t len = strlen(msg);
+	struct buf line = {0};
 
-	while (len && (msg[len - 1] == '\n' || msg[len - 1] == ' '))
-		len--;
-	note_error(p, "%s (line %d: %.*s)", what, err ? err->line : 0, (int)len, msg);
+	if (text_clean(&line, msg, strcspn(msg, "\n"), TEXT_LINE) < 0)
+		p->oom = true;
+	note_error(p, "%s (line %d: %s)", what, err ? err->line : 0, buf_str(&line));
+	buf_free(&line);
 }
 
 /* The local name of an element, without a prefix libxml2 could not resolve. */

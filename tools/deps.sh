@@ -41,6 +41,7 @@ for group in "$@"; do
 		need_pkg sfeed command -v sfeed_update
 		need_pkg newsboat command -v newsboat
 		need_pkg python3-feedparser has_py_module feedparser
+		need_pkg time has_file /usr/bin/time
 		need_pkg valgrind command -v valgrind
 		;;
 	valgrind)

@@ -15,6 +15,7 @@
 struct ingest {
 	struct store *store;
 	struct tagger *tagger;
+	struct feed_parser *parser; /* one for every document: its buffers are reused */
 	struct feed *feed;      /* the last parsed document, kept for its error text */
 	const char *db_path;    /* borrowed from the cli, to name the database in errors */
 	char error[512];
@@ -58,6 +59,11 @@ struct ingest *ingest_open(const struct cli *cli, char *err, size_t errsize, int
 	if (ing->tagger == NULL)
 		goto fail;
 	*status = EXIT_RUNTIME;
+	ing->parser = feed_parser_new();
+	if (ing->parser == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
 	ing->db_path = cli->db;
 	ing->store = store_open(cli->db, STORE_WRITE, url_canonical, err, errsize);
 	if (ing->store == NULL)
@@ -73,6 +79,7 @@ void ingest_close(struct ingest *ing)
 	if (ing == NULL)
 		return;
 	feed_free(ing->feed);
+	feed_parser_free(ing->parser);
 	store_close(ing->store);
 	tagger_free(ing->tagger);
 	free(ing);
@@ -100,8 +107,8 @@ int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
 		report->error = doc->error;
 		return 0;
 	}
-	ing->feed = feed_parse(doc->body, doc->len, doc->final_url ? doc->final_url : doc->feed_url,
-	                       doc->charset);
+	ing->feed = feed_parser_parse(ing->parser, doc->body, doc->len,
+	                              doc->final_url ? doc->final_url : doc->feed_url, doc->charset);
 	if (ing->feed == NULL) {
 		snprintf(ing->error, sizeof ing->error, "%s: out of memory parsing", doc->feed_url);
 		return -1;

@@ -3,8 +3,8 @@
  *
  * Usage: bench_parse [-r ROUNDS] [-u URL] FILE...
  *   Loads every FILE into memory first, then ROUNDS times (default 3) parses each one with
- *   feed_parse (base URL URL, default https://bench.example.org/feed.xml; no HTTP charset) and
- *   frees it with feed_free. Prints one line of key=value pairs on stdout, for
+ *   feed_parser_parse, one parser for the whole run as the crawler has (base URL URL, default
+ *   https://bench.example.org/feed.xml; no HTTP charset) and frees it with feed_free. Prints one line of key=value pairs on stdout, for
  *   tests/bench/parse_report.py:
  *     files bytes largest   the corpus (bytes summed over the files, once)
  *     entries unusable bozo per round: entries kept, documents that were no feed, recovered ones
@@ -40,13 +40,14 @@ static long max_rss_kib(void)
 	return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
 }
 
-/* One round over every document. Returns 0, or -1 when feed_parse ran out of memory. */
-static int parse_all(const struct buf *docs, int n, const char *url, size_t *entries,
-                     size_t *unusable, size_t *bozo)
+/* One round over every document with one parser, as the crawler parses. Returns 0, or -1 when
+ * the parser ran out of memory. */
+static int parse_all(struct feed_parser *fp, const struct buf *docs, int n, const char *url,
+                     size_t *entries, size_t *unusable, size_t *bozo)
 {
 	*entries = *unusable = *bozo = 0;
 	for (int i = 0; i < n; i++) {
-		struct feed *f = feed_parse(docs[i].data, docs[i].len, url, NULL);
+		struct feed *f = feed_parser_parse(fp, docs[i].data, docs[i].len, url, NULL);
 		if (f == NULL)
 			return -1;
 		*entries += f->nentries;
@@ -62,6 +63,7 @@ int main(int argc, char **argv)
 	const char *url = "https://bench.example.org/feed.xml";
 	long rounds = 3;
 	struct buf *docs = NULL;
+	struct feed_parser *fp = NULL;
 	size_t bytes = 0, largest = 0, entries = 0, unusable = 0, bozo = 0;
 	double best_cpu = 0, best_wall = 0;
 	long rss_loaded;
@@ -95,11 +97,14 @@ int main(int argc, char **argv)
 			largest = docs[i].len;
 	}
 	feed_init();
+	fp = feed_parser_new();
+	if (fp == NULL)
+		goto done;
 	rss_loaded = max_rss_kib();
 
 	for (long r = 0; r < rounds; r++) {
 		double c0 = seconds(CLOCK_PROCESS_CPUTIME_ID), w0 = seconds(CLOCK_MONOTONIC);
-		if (parse_all(docs, n, url, &entries, &unusable, &bozo) < 0) {
+		if (parse_all(fp, docs, n, url, &entries, &unusable, &bozo) < 0) {
 			fprintf(stderr, "bench_parse: out of memory\n");
 			goto done;
 		}
@@ -115,6 +120,7 @@ int main(int argc, char **argv)
 	       max_rss_kib());
 	rc = 0;
 done:
+	feed_parser_free(fp);
 	for (int i = 0; i < n; i++)
 		buf_free(&docs[i]);
 	free(docs);

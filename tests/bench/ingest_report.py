@@ -90,7 +90,8 @@ def main():
     size = db_bytes(db)
     with contextlib.closing(sqlite3.connect(db)) as con:
         stored = con.execute("SELECT count(*) FROM entries").fetchone()[0]
-        dups = con.execute("SELECT count(*) FROM entries WHERE relation = 'duplicate'").fetchone()[0]
+        dups = con.execute("SELECT count(*) FROM entry_story"
+                           " WHERE relation = 'duplicate'").fetchone()[0]
         stories = con.execute("SELECT count(*) FROM stories").fetchone()[0]
     again = import_all(build, db, runs, log)
 

@@ -8,7 +8,7 @@ Measures, on the same bytes (every file of CORPUS_DIR, sorted by name):
                              mostly measure process start-up)
   feedparser                 Debian's /usr/bin/python3, every file loaded as bytes first, then
                              feedparser.parse(bytes) on each, in process CPU time
-  newsmon (struct)           BUILD_DIR/bench/bench_parse: files in memory, feed_parse+feed_free
+  newsmon (struct)           BUILD_DIR/bench/bench_parse: files in memory, feed_parser_parse+feed_free
   newsmon parse (JSON)       `newsmon parse --url URL FILE > /dev/null`, one process per file
                              (informative: includes start-up and JSON output; the start-up,
                              measured on a 60-byte feed, is also taken out)
@@ -16,7 +16,7 @@ Throughput is MB (10^6 bytes) per CPU second (user+sys of the process, from wait
 process's own CPU clock), the best of N rounds (default 5) that run xmllint, sfeed and
 bench_parse in turn; feedparser and the JSON path run once. Ratios are newsmon (struct) over each peer. Memory: the most bench_parse held on top of
 the loaded corpus (ru_maxrss after minus before parsing) and the max RSS of `newsmon parse` on
-the largest file, against that file's size. Callgrind: instructions per MB of feed_parse+
+the largest file, against that file's size. Callgrind: instructions per MB of feed_parser_parse+
 feed_free (bench_parse, collection toggled on those two functions) and of xmllint --stream
 (its whole run minus a run on a 60-byte document), over the whole corpus, on the largest file
 and on the largest real-world file (name starting with "real"): unlike CPU seconds, these
@@ -164,7 +164,7 @@ def main():
         targets.append((os.path.basename(big), [big], sizes[big]))
     for name, group, nbytes in targets:
         n = callgrind_ir([f"{build}/bench/bench_parse", "-r", "1", "-u", BASE_URL] + group,
-                         args.work, ("feed_parse", "feed_free"))
+                         args.work, ("feed_parser_parse", "feed_free"))
         x = callgrind_ir(["xmllint", "--stream", "--noout"] + group, args.work)
         if n is None or x is None or base is None:
             print(f"  {name}: not measured (valgrind missing or failed)")

@@ -22,6 +22,7 @@
  * Valid UTF-8 without forbidden characters, the common case, is returned without a copy.
  */
 #include "parsers/encoding.h"
+#include "parsers/utf8.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -208,29 +209,11 @@ size_t enc_utf8_valid_prefix(const char *s, size_t len)
 	return i;
 }
 
-/* Writes code point cp (below U+10000) as UTF-8 to out; returns the bytes written. */
-static size_t encode_cp(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	out[0] = (char)(0xE0 | cp >> 12);
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 static int put_cp(struct buf *b, uint32_t cp)
 {
-	char t[3];
+	char t[4];
 
-	return buf_append(b, t, encode_cp(t, cp));
+	return buf_append(b, t, utf8_encode(cp, t));
 }
 
 /* One byte read as windows-1252 (the fallback for bytes that are not UTF-8). */
@@ -318,7 +301,7 @@ static int decode_cp1252(const char *data, size_t len, struct buf *b, size_t *re
 			uint32_t cp = cp1252(s[i]);
 			if (cp == 0xFFFD)
 				(*repairs)++;
-			out += encode_cp(out, cp);
+			out += utf8_encode(cp, out);
 		}
 		i++;
 	}

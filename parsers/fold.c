@@ -3,6 +3,7 @@
  * Cyrillic: where case and accents live), sorted ranges of classes above it.
  */
 #include "parsers/fold.h"
+#include "parsers/utf8.h"
 
 #include <string.h>
 
@@ -96,23 +97,6 @@ static const struct {
 	{0xF0000, 0x10FFFF, FOLD_NONE},
 };
 
-static unsigned utf8_put(uint32_t cp, unsigned char *b)
-{
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	b[0] = (unsigned char)(0xE0 | cp >> 12);
-	b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-	b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 /* fold_decode, inlined into fold_next: the tagger's scan calls that once per non-ASCII code
  * point, and a second call there costs it several per cent on non-Latin text */
 static inline size_t decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -170,7 +154,7 @@ static void fold_set(struct fold_char *f, unsigned cls, const char *s)
 static void fold_set_cp(struct fold_char *f, unsigned cls, uint32_t cp)
 {
 	f->cls = (unsigned char)cls;
-	f->len = (unsigned char)utf8_put(cp, f->b);
+	f->len = (unsigned char)utf8_encode(cp, (char *)f->b);
 }
 
 static uint32_t greek_lower(uint32_t cp)

@@ -10,6 +10,7 @@
  * plain pointer.
  */
 #include "parsers/text.h"
+#include "parsers/utf8.h"
 
 #include <libxml/HTMLparser.h>
 #include <stdbool.h>
@@ -51,32 +52,6 @@ static void put_break(struct writer *w)
 		w->newline = true;
 	else
 		w->space = true;
-}
-
-static size_t utf8_encode(uint32_t cp, char out[4])
-{
-	if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
-		cp = 0xFFFD;
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xE0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char)(0xF0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
 }
 
 int text_put_utf8(struct buf *out, uint32_t cp)

@@ -8,7 +8,13 @@ def run(argv, stdin=None, stdout=None, stderr=None, env=None):
     """Runs argv with stdin/stdout/stderr from/to the paths given (default /dev/null) and the
     environment env (default this one's). Returns (exit status, CPU seconds (user+sys), wall
     seconds, max RSS in KiB) of that process and the descendants it waited for, so that nothing
-    else this script does is counted.
+    else this script does is counted."""
+    status, user, system, wall, rss = run_split(argv, stdin, stdout, stderr, env)
+    return status, user + system, wall, rss
+
+
+def run_split(argv, stdin=None, stdout=None, stderr=None, env=None):
+    """run(), with the CPU time split: (exit status, user s, system s, wall s, max RSS KiB).
 
     The figures come from GNU time, which forks the command from its own small process: a
     process spawned straight from this one starts out with this interpreter's peak RSS (the
@@ -28,7 +34,7 @@ def run(argv, stdin=None, stdout=None, stderr=None, env=None):
             wall, user, system, rss = f.read().split()[-4:]
     finally:
         os.unlink(report)
-    return (os.waitstatus_to_exitcode(status), float(user) + float(system), float(wall),
+    return (os.waitstatus_to_exitcode(status), float(user), float(system), float(wall),
             int(rss))
 
 

@@ -29,6 +29,7 @@
 #include "parsers/date.h"
 #include "parsers/encoding.h"
 #include "parsers/fold.h"
+#include "parsers/tagger.h"
 #include "parsers/text.h"
 
 #define NONE UINT32_MAX
@@ -802,24 +803,32 @@ static int match_text(struct alert_rules *r, const struct alert_entry *e)
 	return 0;
 }
 
+/* Marks the tag term kind:value, if the rules have it. Returns 0 or -1. */
+static int mark_tag(struct alert_rules *r, const char *kind, size_t kn, const char *value,
+                    size_t vn)
+{
+	struct probe probe = {.r = r, .kind = TERM_TAG};
+	uint32_t id;
+
+	buf_reset(&r->tag);
+	if (tag_key(&r->fold, &r->tag, kind, kn, value, vn) != 0)
+		return -1;
+	probe.s = r->tag.data;
+	probe.n = r->tag.len;
+	id = map_get(&r->by_key, hash_key(probe.s, probe.n, TERM_TAG), same_key, &probe);
+	if (id != NONE)
+		r->hit[id] = 1;
+	return 0;
+}
+
 /* Marks the tag terms among the entry's tags. Returns 0 or -1. */
 static int match_tags(struct alert_rules *r, const struct alert_entry *e)
 {
 	for (size_t i = 0; i < e->ntags; i++) {
 		const char *tag = e->tags[i], *colon = strchr(tag, ':');
-		struct probe probe = {.r = r, .kind = TERM_TAG};
-		uint32_t id;
-		if (colon == NULL)
-			continue;
-		buf_reset(&r->tag);
-		if (tag_key(&r->fold, &r->tag, tag, (size_t)(colon - tag), colon + 1,
-		            strlen(colon + 1)) != 0)
+		if (colon != NULL &&
+		    mark_tag(r, tag, (size_t)(colon - tag), colon + 1, strlen(colon + 1)) != 0)
 			return -1;
-		probe.s = r->tag.data;
-		probe.n = r->tag.len;
-		id = map_get(&r->by_key, hash_key(probe.s, probe.n, TERM_TAG), same_key, &probe);
-		if (id != NONE)
-			r->hit[id] = 1;
 	}
 	return 0;
 }
@@ -859,6 +868,59 @@ int alerts_eval(struct alert_rules *r, const struct alert_entry *e,
 		if (eval_node(r, rules[i].root))
 			hit(rules[i].name, arg);
 	return 0;
+}
+
+/* ---- tag terms against the vocabulary ---------------------------------------------------- */
+
+struct vocabulary_walk {
+	struct alert_rules *r;
+	int rc;
+};
+
+static void mark_value(const char *kind, const char *value, void *arg)
+{
+	struct vocabulary_walk *w = arg;
+
+	if (w->rc == 0 && mark_tag(w->r, kind, strlen(kind), value, strlen(value)) != 0)
+		w->rc = -1;
+}
+
+/* Reports the unmarked tag terms under node id, each once (it is marked then). */
+static int report_unmarked(struct alert_rules *r, uint32_t id, size_t line,
+                           void (*unknown)(const char *tag, size_t line, void *arg), void *arg)
+{
+	const struct node *n = &((const struct node *)r->nodes.data)[id];
+
+	if (n->op != OP_TERM) {
+		for (uint32_t c = n->arg; c != NONE; c = ((const struct node *)r->nodes.data)[c].next)
+			if (report_unmarked(r, c, line, unknown, arg) != 0)
+				return -1;
+		return 0;
+	}
+	const struct term *t = term_at(r, n->arg);
+	if (t->kind != TERM_TAG || r->hit[n->arg])
+		return 0;
+	r->hit[n->arg] = 1;
+	buf_reset(&r->tag);
+	if (buf_append(&r->tag, r->keys.data + t->off, t->len) != 0)
+		return -1;
+	unknown(buf_str(&r->tag), line, arg);
+	return 0;
+}
+
+int alerts_unknown_tags(struct alert_rules *r, const struct tagger *t,
+                        void (*unknown)(const char *tag, size_t line, void *arg), void *arg)
+{
+	struct vocabulary_walk walk = {.r = r};
+	const struct rule *rules = (const struct rule *)r->rules.data;
+
+	if (!r->has_tags)
+		return 0;
+	memset(r->hit, 0, r->terms.len / sizeof(struct term));
+	tagger_each(t, mark_value, &walk);
+	for (size_t i = 0; walk.rc == 0 && i < alerts_count(r); i++)
+		walk.rc = report_unmarked(r, rules[i].root, rules[i].line, unknown, arg);
+	return walk.rc;
 }
 
 /* ---- alert lines ------------------------------------------------------------------------- */

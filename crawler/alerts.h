@@ -43,6 +43,7 @@
 #include "parsers/buf.h"
 
 struct alert_rules; /* opaque: the compiled rules */
+struct tagger;
 
 /* Compiles a rules file (text of len bytes, need not be NUL-terminated; filename is used in
  * messages only, NULL reads as "alerts"). Returns the rules (free with alerts_free). On a
@@ -72,6 +73,14 @@ struct alert_entry {             /* borrowed for the call */
  * work). */
 int alerts_eval(struct alert_rules *r, const struct alert_entry *e,
                 void (*hit)(const char *rule, void *arg), void *arg);
+
+/* Calls unknown(tag, line, arg) once for each tag term of the rules that the vocabulary t can
+ * never give (a value its tags.txt does not have: a misspelling, or a value since removed),
+ * with the term as "kind:value" folded (lower case, accents off) and the line of the first
+ * rule that uses it. Such a term never matches. tag is borrowed for the call. Returns 0, or -1
+ * when out of memory. */
+int alerts_unknown_tags(struct alert_rules *r, const struct tagger *t,
+                        void (*unknown)(const char *tag, size_t line, void *arg), void *arg);
 
 /* Appends the pinned alert line and "\n" to out:
  *   ALERT<TAB>rule<TAB>kind<TAB>published<TAB>feed title<TAB>entry title<TAB>url

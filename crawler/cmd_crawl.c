@@ -112,6 +112,21 @@ static int read_rules(const char *path, struct alert_rules **out)
 	return 0;
 }
 
+/* A rule's tag the vocabulary never gives is a mistake that would otherwise go unseen (the
+ * rule just never fires): said on every run, but the crawl goes on, as a vocabulary edited
+ * after the rules must not stop the night's fetching. */
+struct unknown_tag_note {
+	const char *rules, *tags;
+};
+
+static void note_unknown_tag(const char *tag, size_t line, void *arg)
+{
+	const struct unknown_tag_note *n = arg;
+
+	log_user("%s:%zu: %s is not a tag of %s: that term never matches", n->rules, line, tag,
+	         n->tags);
+}
+
 /* ------------------------------------------------------------------ selecting the due feeds */
 
 struct due {
@@ -435,6 +450,12 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	if (c.ing == NULL) {
 		log_user("%s", err);
 		rc = status;
+		goto done;
+	}
+	struct unknown_tag_note note = {.rules = o.alerts, .tags = cli->tags};
+	if (c.rules &&
+	    alerts_unknown_tags(c.rules, ingest_tagger(c.ing), note_unknown_tag, &note) < 0) {
+		log_user("out of memory");
 		goto done;
 	}
 	c.arena = arena_new();

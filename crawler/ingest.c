@@ -156,6 +156,11 @@ struct store *ingest_store_handle(struct ingest *ing)
 	return ing->store;
 }
 
+const struct tagger *ingest_tagger(const struct ingest *ing)
+{
+	return ing->tagger;
+}
+
 int ingest_finish(struct ingest *ing, const struct story_hooks *hooks, struct story_stats *stats)
 {
 	if (story_process(ing->store, ing->tagger, hooks, stats) < 0) {

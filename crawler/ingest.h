@@ -19,6 +19,7 @@
 #include "store/story.h"
 
 struct ingest;
+struct tagger;
 
 /* Opens the database for writing and compiles the tag vocabulary (cli->tags). Returns NULL
  * with a one-line reason in err and the exit status it calls for in *status: EXIT_USAGE for a
@@ -67,6 +68,9 @@ int64_t ingest_retag(struct ingest *ing);
 
 /* The store, for the crawler's own reads and writes (feeds, schedule); owned by ing. */
 struct store *ingest_store_handle(struct ingest *ing);
+
+/* The tag vocabulary (--tags), e.g. to check alert rules against it; owned by ing. */
+const struct tagger *ingest_tagger(const struct ingest *ing);
 
 /* Processes the stored entries not processed yet (store/story.h): hooks receive the events
  * that may alert. Returns 0 or -1. */

@@ -10,6 +10,7 @@
 #include "crawler/readfile.h"
 #include "parsers/buf.h"
 #include "parsers/date.h"
+#include "parsers/tagger.h"
 #include "tests/test.h"
 
 #define MAX_TAGS 8
@@ -403,6 +404,63 @@ static void test_example_file(void)
 	buf_free(&hits);
 }
 
+static void add_unknown(const char *tag, size_t line, void *arg)
+{
+	buf_printf(arg, "%s%zu:%s", ((struct buf *)arg)->len > 0 ? " " : "", line, tag);
+}
+
+/* Tag terms the vocabulary never gives are reported once each, folded, at the first rule
+ * that uses them; values it has, in any case, without accents or with a space for a hyphen,
+ * are not. */
+static void test_unknown_tags(void)
+{
+	static const char vocab[] = "[platform]\nWhatsApp: WhatsApp\nTelefónica: Telefonica\n"
+	                            "[country]\nHK: Hong Kong\n[topic]\ndata-request: subpoena\n";
+	static const char rules[] = "a = platform:whatsapp country:HK\n"
+	                            "b = platform:whatsap OR topic:\"data request\"\n"
+	                            "# a comment\n"
+	                            "c = NOT (platform:TELEFONICA OR platform:whatsap) topic:data-request\n"
+	                            "d = country:XX encrypt*\n"
+	                            "e = WhatsApp\n";
+	struct buf out = {0}, text = {0};
+	char *err = NULL, why[256];
+	struct tagger *t = tagger_new(vocab, sizeof vocab - 1, "mini", &err);
+	struct alert_rules *r = alerts_compile(rules, sizeof rules - 1, "rules", &err);
+
+	if (!CHECK(t != NULL && r != NULL))
+		goto done;
+	CHECK_INT(alerts_unknown_tags(r, t, add_unknown, &out), 0);
+	CHECK_STR(buf_str(&out), "2:platform:whatsap 5:country:xx");
+	/* the report leaves evaluation as it was */
+	buf_reset(&out);
+	CHECK_INT(eval(r, "x", "y", "platform:WhatsApp|country:HK", &out), 0);
+	CHECK_STR(buf_str(&out), "a");
+	alerts_free(r);
+	tagger_free(t);
+	r = NULL;
+	t = NULL;
+
+	/* every tag of the example rules is in the shipped vocabulary */
+	buf_reset(&out);
+	if (!CHECK(readfile("tags.txt", 1 << 24, &text, why, sizeof why) == 0 &&
+	           (t = tagger_new(text.data, text.len, "tags.txt", &err)) != NULL))
+		goto done;
+	buf_reset(&text);
+	if (!CHECK(readfile("alerts.example.txt", 1 << 20, &text, why, sizeof why) == 0 &&
+	           (r = alerts_compile(text.data, text.len, "alerts.example.txt", &err)) != NULL))
+		goto done;
+	CHECK_INT(alerts_unknown_tags(r, t, add_unknown, &out), 0);
+	CHECK_STR(buf_str(&out), "");
+done:
+	if (err != NULL)
+		fprintf(stderr, "    %s\n", err);
+	free(err);
+	alerts_free(r);
+	tagger_free(t);
+	buf_free(&out);
+	buf_free(&text);
+}
+
 #define T0 INT64_C(1594022400) /* 2020-07-06T08:00:00Z */
 
 struct line_case {
@@ -485,6 +543,7 @@ int main(void)
 	test_several_rules();
 	test_errors();
 	test_example_file();
+	test_unknown_tags();
 	test_line();
 	test_json();
 	return TEST_END();

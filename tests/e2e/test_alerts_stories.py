@@ -180,6 +180,14 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
     check_eq(r.code, 2, "a rules file with a mistake stops the crawl")
     check(r.err.startswith(f"newsmon: {bad}:2: "), "reported as FILE:LINE: message")
     check_eq(srv.total, before, "before anything is fetched")
+    typo = tmp / "typo.txt"
+    typo.write_text("# rules\nwa = platform:Whatsap OR platform:WhatsApp\nhk = country:HK\n")
+    r = newsmon("--tags", "tags.txt", "crawl", "--feeds", feeds, "--alerts", typo, "--force", db=db)
+    check_eq(r.code, 0, "a tag the vocabulary never gives does not stop the crawl")
+    check_in(f"newsmon: {typo}:2: platform:whatsap is not a tag of tags.txt: that term never matches",
+             r.err, "it is named, with its line, on every run")
+    check_eq(r.err.count("is not a tag"), 1, "only that one")
+    check(srv.total > before, "and the crawl went on")
 
     # --- feed text cannot reach the terminal raw ----------------------------------------------
     hostile = dict(guid="evil-1", link="https://evil.example/a", date="Thu, 09 Jul 2020 08:00:00 GMT",

@@ -3,8 +3,9 @@
  * it are an entry: title, NUL, text, NUL, then tags separated by '\n'.
  *
  * alerts_compile must return rules or a "FILE:LINE: message", never crash or leak. Rules that
- * compile are evaluated on that entry twice (the same rules must hit, in file order, each
- * once) and on a fixed one. The entry's title and text also go through alerts_line, which
+ * compile are checked against a small vocabulary (alerts_unknown_tags may only report tag
+ * terms, on lines the file has), then evaluated on that entry twice (the same rules must hit,
+ * in file order, each once) and on a fixed one. The entry's title and text also go through alerts_line, which
  * must give one line of exactly seven fields with no control character, and alerts_json.
  */
 #include <stdint.h>
@@ -13,6 +14,7 @@
 
 #include "crawler/alerts.h"
 #include "parsers/buf.h"
+#include "parsers/tagger.h"
 
 #define MAX_TAGS 16
 
@@ -43,6 +45,18 @@ static void check_eval(struct alert_rules *r, const struct alert_entry *e)
 		abort();
 	buf_free(&a.names);
 	buf_free(&b.names);
+}
+
+/* A small vocabulary for alerts_unknown_tags: the reports must be tag terms of real lines. */
+static const char vocab[] = "[platform]\nWhatsApp: WhatsApp\nTelef\xC3\xB3nica: Telefonica\n"
+                            "[country]\nHK: Hong Kong\n[topic]\ndata-request: subpoena\n";
+
+static void on_unknown(const char *tag, size_t line, void *arg)
+{
+	size_t lines = *(size_t *)arg;
+
+	if (tag == NULL || strchr(tag, ':') == NULL || line == 0 || line > lines)
+		abort();
 }
 
 /* One line, seven fields, nothing a terminal would act on. */
@@ -108,6 +122,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		free(err);
 	} else {
+		static struct tagger *t;
+		size_t lines = 1;
+		for (size_t i = 0; i < rules_len; i++)
+			lines += copy[i] == '\n';
+		if (t == NULL && (t = tagger_new(vocab, sizeof vocab - 1, "vocab", NULL)) == NULL)
+			abort();
+		if (alerts_unknown_tags(r, t, on_unknown, &lines) != 0)
+			abort();
 		check_eval(r, &e);
 		check_eval(r, &fixed);
 		alerts_free(r);

@@ -228,7 +228,7 @@ static uint32_t cp1252(unsigned char c)
 }
 
 /* UTF-8 with repairs: invalid bytes read as windows-1252, forbidden controls removed. */
-static int repair_utf8(const char *data, size_t len, struct buf *b, size_t *repairs)
+static int repair_utf8(const char *data, size_t len, struct buf *b, struct enc_result *out)
 {
 	const unsigned char *s = (const unsigned char *)data;
 	size_t i = 0, n = 0, run;
@@ -250,9 +250,12 @@ static int repair_utf8(const char *data, size_t len, struct buf *b, size_t *repa
 		i += run;
 		if (i == len)
 			break;
-		if (s[i] >= 0x80 && put_cp(b, cp1252(s[i])) < 0)
+		if (s[i] < 0x80)
+			out->controls++;
+		else if (put_cp(b, cp1252(s[i])) < 0)
 			return -1;
-		(*repairs)++;
+		else
+			out->repairs++;
 		i++;
 	}
 	return 0;
@@ -276,7 +279,7 @@ static size_t count_high(const unsigned char *s, size_t len)
 
 /* windows-1252 to UTF-8 into a buffer reserved once: a byte above 0x7F becomes at most three
  * (U+20AC), and runs of ASCII are copied whole. */
-static int decode_cp1252(const char *data, size_t len, struct buf *b, size_t *repairs)
+static int decode_cp1252(const char *data, size_t len, struct buf *b, struct enc_result *res)
 {
 	const unsigned char *s = (const unsigned char *)data;
 	size_t i = 0, run;
@@ -296,11 +299,11 @@ static int decode_cp1252(const char *data, size_t len, struct buf *b, size_t *re
 		if (i == len)
 			break;
 		if (s[i] < 0x80) {
-			(*repairs)++;
+			res->controls++;
 		} else {
 			uint32_t cp = cp1252(s[i]);
 			if (cp == 0xFFFD)
-				(*repairs)++;
+				res->repairs++;
 			out += utf8_encode(cp, out);
 		}
 		i++;
@@ -313,7 +316,7 @@ static int decode_cp1252(const char *data, size_t len, struct buf *b, size_t *re
 /* Any other encoding through iconv. Returns 0, -1 when out of memory, 1 when iconv does not
  * know the encoding. */
 static int decode_iconv(const char *data, size_t len, const char *encoding, struct buf *b,
-                        size_t *repairs)
+                        struct enc_result *out)
 {
 	iconv_t cd = iconv_open("UTF-8", encoding);
 	char *in = (char *)data, *outp;
@@ -340,7 +343,7 @@ static int decode_iconv(const char *data, size_t len, const char *encoding, stru
 			rc = -1;
 			break;
 		}
-		(*repairs)++;
+		out->repairs++;
 		in++;
 		inleft--;
 	}
@@ -349,13 +352,13 @@ static int decode_iconv(const char *data, size_t len, const char *encoding, stru
 }
 
 /* Removes forbidden controls from UTF-8 produced by iconv (they are valid in most encodings). */
-static void drop_controls(struct buf *b, size_t *repairs)
+static void drop_controls(struct buf *b, struct enc_result *out)
 {
 	size_t r = 0, w = 0;
 
 	for (; r < b->len; r++) {
 		if (forbidden_control((unsigned char)b->data[r]))
-			(*repairs)++;
+			out->controls++;
 		else
 			b->data[w++] = b->data[r];
 	}
@@ -435,18 +438,18 @@ int enc_to_utf8(const char *data, size_t len, const char *http_charset, struct e
 			out->len = len;
 			return 0;
 		}
-		rc = repair_utf8(data, len, &b, &out->repairs);
+		rc = repair_utf8(data, len, &b, out);
 	} else if (strcmp(enc, "windows-1252") == 0) {
-		rc = decode_cp1252(data, len, &b, &out->repairs);
+		rc = decode_cp1252(data, len, &b, out);
 	} else {
-		rc = decode_iconv(data, len, enc, &b, &out->repairs);
+		rc = decode_iconv(data, len, enc, &b, out);
 		if (rc == 1) {
 			out->note = "declares an encoding this system does not know; read as UTF-8";
 			set_encoding(out, "UTF-8");
 			buf_reset(&b);
-			rc = repair_utf8(data, len, &b, &out->repairs);
+			rc = repair_utf8(data, len, &b, out);
 		} else if (rc == 0) {
-			drop_controls(&b, &out->repairs);
+			drop_controls(&b, out);
 		}
 	}
 	if (rc < 0) {

@@ -16,7 +16,8 @@ struct enc_result {
 	size_t len;
 	char *owned;        /* the converted copy (data points into it), or NULL; enc_result_free() */
 	char encoding[40];  /* what the bytes were read as: "UTF-8", "windows-1252", "UTF-16LE"... */
-	size_t repairs;     /* invalid sequences replaced and forbidden control characters removed */
+	size_t repairs;     /* bytes that were not valid in the encoding, replaced */
+	size_t controls;    /* control characters XML forbids (C0 but tab, LF, CR) removed */
 	const char *note;   /* static text when the label was overruled or unknown, else NULL */
 };
 

@@ -1608,6 +1608,11 @@ struct feed *feed_parser_parse(struct feed_parser *fp, const char *data, size_t 
 		note_error(&p, "encoding: %zu byte%s not valid %s replaced", enc.repairs,
 		           enc.repairs == 1 ? " was" : "s were", enc.encoding);
 	}
+	if (enc.controls) {
+		f->bozo = true;
+		note_error(&p, "encoding: %zu control character%s removed (XML allows none)",
+		           enc.controls, enc.controls == 1 ? "" : "s");
+	}
 	for (i = 0; i < enc.len && (enc.data[i] == ' ' || enc.data[i] == '\t' ||
 	                            enc.data[i] == '\n' || enc.data[i] == '\r'); i++)
 		;

@@ -131,7 +131,7 @@ static const struct {
 	const char *charset;
 	const char *want;          /* the UTF-8 result */
 	const char *want_encoding;
-	int repairs;               /* > 0: at least one repair expected */
+	int repairs;               /* > 0: at least one repair or control removed expected */
 	int copied;                /* the input needed a copy */
 } enc_cases[] = {
 	{"plain UTF-8, no copy", LIT("<a>caf\xC3\xA9</a>"), NULL, "<a>caf\xC3\xA9</a>", "UTF-8", 0, 0},
@@ -179,6 +179,29 @@ static const struct {
 	 "windows-1252", 1, 1},
 };
 
+/* Bytes replaced and controls removed are counted apart, whichever decoder saw them. */
+static void test_encoding_counts(void)
+{
+	static const struct {
+		const char *data, *charset;
+		size_t repairs, controls;
+	} cases[] = {
+		{"<a>caf\xE9 \x07\x1B[0m\x96</a>", NULL, 2, 2},        /* UTF-8 repaired */
+		{"<a>caf\xE9 \x07\x1B[0m\x81</a>", "windows-1252", 1, 2}, /* 0x81 is unassigned */
+		{"<a>\xCF\xF0\x07\x01</a>", "windows-1251", 0, 2},      /* through iconv */
+		{"<a>ok\x0B</a>", NULL, 0, 1},
+	};
+
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct enc_result r;
+		CHECK(enc_to_utf8(cases[i].data, strlen(cases[i].data), cases[i].charset, &r) == 0);
+		if (!CHECK(r.repairs == cases[i].repairs && r.controls == cases[i].controls))
+			fprintf(stderr, "    case %zu: repairs %zu, controls %zu\n", i, r.repairs,
+			        r.controls);
+		enc_result_free(&r);
+	}
+}
+
 static void test_encoding(void)
 {
 	for (size_t i = 0; i < sizeof enc_cases / sizeof *enc_cases; i++) {
@@ -188,8 +211,9 @@ static void test_encoding(void)
 			fprintf(stderr, "    case: %s\n    got: %.*s\n", enc_cases[i].name, (int)r.len, r.data);
 		if (!CHECK_STR(r.encoding, enc_cases[i].want_encoding))
 			fprintf(stderr, "    case: %s\n", enc_cases[i].name);
-		if (!CHECK((r.repairs > 0) == (enc_cases[i].repairs > 0)))
-			fprintf(stderr, "    case: %s (repairs %zu)\n", enc_cases[i].name, r.repairs);
+		if (!CHECK((r.repairs + r.controls > 0) == (enc_cases[i].repairs > 0)))
+			fprintf(stderr, "    case: %s (repairs %zu, controls %zu)\n", enc_cases[i].name,
+			        r.repairs, r.controls);
 		if (!CHECK((r.owned != NULL) == (enc_cases[i].copied != 0)))
 			fprintf(stderr, "    case: %s\n", enc_cases[i].name);
 		CHECK_INT(enc_utf8_valid_prefix(r.data, r.len), r.len);
@@ -204,5 +228,6 @@ int main(void)
 	test_keep_span();
 	test_utf8_prefix();
 	test_encoding();
+	test_encoding_counts();
 	return TEST_END();
 }

@@ -366,7 +366,10 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
     check(len(want) > 20, f"the crawl alone alerts ({len(want)} lines)")
     db = seeded(tmp / "both.db")
     crawl = alerting(db)
-    time.sleep(0.5 * SLOW)
+    # the crawl holds the lock before its first request: wait for that, not for a guess of time
+    deadline = time.monotonic() + 60 * SLOW
+    while srv.total == 0 and crawl.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     imported = newsmon("--tags", "tags.txt", "import", "--url", "https://imported.example/feed",
                        FILES[1], db=db, env={"NEWSMON_NOW": NOW}, timeout=120 * SLOW)
     crawl_running = crawl.poll() is None

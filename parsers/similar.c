@@ -1,8 +1,9 @@
 /*
  * similar.c — words, tags and the linking decision (see similar.h).
  *
- * Words: ASCII letters fold to lower case; bytes of other scripts are word characters and kept
- * as they are; a word is stemmed only by dropping a plural or possessive "s". Stop words (the
+ * Words: letters and digits of any script, folded as the tagger folds them (case and accents
+ * off); Chinese, Japanese and Korean text counts by pairs of characters; a word is stemmed only
+ * by dropping a plural or possessive "s". Stop words (the
  * function words of English and the verbs every report uses) never count. The lead is the
  * first LEAD_BYTES of the text.
  */
@@ -12,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
+#include "parsers/fold.h"
 #include "parsers/hash.h"
 
 #define LEAD_BYTES 1200
@@ -84,47 +87,78 @@ static int push_term(struct similar_doc *d, uint64_t hash, double weight)
 	return 0;
 }
 
-static bool word_byte(unsigned char c)
+/* The fold the tagger and the alert rules use, built once for every document. */
+static struct fold_table fold;
+static once_flag fold_once = ONCE_FLAG_INIT;
+
+static void fold_init(void)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+	fold_table_init(&fold);
 }
 
-/* Appends the words of s[0..len) with the given weight. */
+/* Keeps the word w[0..n) (folded, NUL-terminated at n) unless it is too short or a stop word;
+ * a plural or a possessive is the same word. Returns 0 or -1. */
+static int add_word(struct similar_doc *d, char *w, size_t n, double weight)
+{
+	if (n < 3)
+		return 0;
+	w[n] = '\0';
+	if (n > 4 && w[n - 1] == 's' && w[n - 2] != 's') {
+		if (n > 5 && memcmp(w + n - 3, "ies", 3) == 0) { /* policies: policy */
+			w[n - 3] = 'y';
+			n -= 2;
+		} else {
+			n--;
+		}
+		w[n] = '\0';
+	}
+	if (is_stop_word(w))
+		return 0;
+	return push_term(d, hash64(w, n) >> 1, weight);
+}
+
+/* Appends the words of s[0..len) with the given weight. Words are runs of letters and digits,
+ * folded as fold.h says (case and accents off, curly apostrophes and dashes split words);
+ * Chinese, Japanese and Korean, written without spaces, count by character pairs instead. */
 static int add_words(struct similar_doc *d, const char *s, size_t len, double weight)
 {
-	char w[MAX_WORD + 1];
-	size_t i = 0, n;
+	const unsigned char *u = (const unsigned char *)s;
+	char w[MAX_WORD + 4];
+	unsigned char cjk[8];
+	size_t i = 0, n = 0, prev = 0, k;
+	struct fold_char f;
 
+	call_once(&fold_once, fold_init);
 	while (i < len) {
-		while (i < len && !word_byte((unsigned char)s[i]))
-			i++;
-		n = 0;
-		while (i < len && word_byte((unsigned char)s[i])) {
-			if (n < MAX_WORD) {
-				char c = s[i];
-				w[n++] = (c >= 'A' && c <= 'Z') ? (char)(c | 0x20) : c;
-			}
-			i++;
-		}
-		if (n < 3)
+		i += fold_next(&fold, u + i, len - i, 0, &f);
+		if (f.cls == FOLD_SKIP)
 			continue;
-		w[n] = '\0';
-		/* a plural or a possessive is the same word */
-		if (n > 4 && w[n - 1] == 's' && w[n - 2] != 's') {
-			if (n > 5 && memcmp(w + n - 3, "ies", 3) == 0) { /* policies: policy */
-				w[n - 3] = 'y';
-				n -= 2;
-			} else {
-				n--;
+		if (f.cls == FOLD_WORD) {
+			if (n + f.len <= MAX_WORD) {
+				memcpy(w + n, f.b, f.len);
+				n += f.len;
 			}
-			w[n] = '\0';
-		}
-		if (is_stop_word(w))
+			prev = 0;
 			continue;
-		if (push_term(d, hash64(w, n) >> 1, weight) < 0)
+		}
+		if (add_word(d, w, n, weight) < 0)
 			return -1;
+		n = 0;
+		if (f.cls != FOLD_SELF) {
+			prev = 0;
+			continue;
+		}
+		/* a pair of ideographs, kana or hangul: the nearest thing to a word there */
+		if (prev > 0) {
+			memcpy(cjk + prev, f.b, f.len);
+			if (push_term(d, hash64(cjk, prev + f.len) >> 1, weight) < 0)
+				return -1;
+		}
+		for (k = 0; k < f.len; k++)
+			cjk[k] = f.b[k];
+		prev = f.len;
 	}
-	return 0;
+	return add_word(d, w, n, weight);
 }
 
 static int cmp_term(const void *x, const void *y)
@@ -357,6 +391,12 @@ static int cmp_u64(const void *x, const void *y)
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
 
 	return a < b ? -1 : a > b;
+}
+
+/* Copy detection compares bytes as they are (ASCII case aside): a copy is the same text. */
+static bool word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
 /* Hashes of the word trigrams of s (first 4000 bytes), sorted and unique, into out. */

@@ -1,4 +1,6 @@
 /* test_similar.c — words, copies and the linking decision of parsers/similar.c. */
+#include <string.h>
+
 #include "parsers/similar.h"
 #include "tests/test.h"
 
@@ -32,6 +34,47 @@ static void test_words(void)
 	CHECK_INT(a.nterms, 2);
 	CHECK(similar_words(&b, "", "") == 0);
 	CHECK_INT(b.nterms, 0);
+	similar_doc_free(&a);
+	similar_doc_free(&b);
+}
+
+/* The words of a and b, as sorted hash sets, are the same. */
+static int same_words(const char *a, const char *b)
+{
+	struct similar_doc x = {0}, y = {0};
+	uint64_t hx[32], hy[32];
+	size_t nx, ny;
+
+	CHECK(similar_words(&x, a, "") == 0 && similar_words(&y, b, "") == 0);
+	nx = similar_term_hashes(&x, hx, 32);
+	ny = similar_term_hashes(&y, hy, 32);
+	similar_doc_free(&x);
+	similar_doc_free(&y);
+	return nx > 0 && nx == ny && memcmp(hx, hy, nx * sizeof *hx) == 0;
+}
+
+/* Words fold as the tagger folds them, in every script; CJK text counts by character pairs. */
+static void test_words_unicode(void)
+{
+	struct similar_doc a = {0}, b = {0};
+	uint64_t ha[64], hb[64];
+	size_t na, nb, shared = 0;
+
+	CHECK(same_words("Türkiye blocks Волна", "TURKIYE BLOCKS волна"));
+	/* a curly apostrophe or a dash splits words as a straight one does */
+	CHECK(same_words("WhatsApp\u2019s encryption\u2014again", "WhatsApp's encryption again"));
+	/* no spaces in Chinese: 香港 警方 要求 (Hong Kong police request) shares pairs with a
+	 * longer sentence that contains it, and a sentence about something else shares none */
+	CHECK(similar_words(&a, "香港警方要求用戶資料", "") == 0);
+	CHECK(similar_words(&b, "WhatsApp拒絕香港警方要求", "") == 0);
+	na = similar_term_hashes(&a, ha, 64);
+	nb = similar_term_hashes(&b, hb, 64);
+	for (size_t i = 0; i < na; i++)
+		for (size_t j = 0; j < nb; j++)
+			shared += ha[i] == hb[j];
+	CHECK_INT(na, 9);
+	CHECK_INT(shared, 5);
+	CHECK(!same_words("香港警方要求", "東京天氣晴朗"));
 	similar_doc_free(&a);
 	similar_doc_free(&b);
 }
@@ -138,6 +181,7 @@ int main(void)
 {
 	test_pack();
 	test_words();
+	test_words_unicode();
 	test_containment();
 	test_decide();
 	return TEST_END();

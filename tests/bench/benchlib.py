@@ -38,6 +38,22 @@ def run_split(argv, stdin=None, stdout=None, stderr=None, env=None):
             int(rss))
 
 
+def chunks(pairs, limit):
+    """The (url, path) pairs of a `newsmon import --url URL PATH ...` cut into runs whose
+    arguments take at most limit bytes (a quarter of ARG_MAX is safe)."""
+    out, cur, size = [], [], 0
+    for url, path in pairs:
+        n = len("--url") + len(url) + len(path) + 3 + 3 * 8  # strings, NULs, argv pointers
+        if cur and size + n > limit:
+            out.append(cur)
+            cur, size = [], 0
+        cur.append((url, path))
+        size += n
+    if cur:
+        out.append(cur)
+    return out
+
+
 def keyvals(text):
     """The key=value pairs of one line of a bench_* program's output, as a dict of strings."""
     return dict(kv.split("=", 1) for kv in text.split())

@@ -19,25 +19,10 @@ import re
 import sqlite3
 import sys
 
-from benchlib import keyvals, run, verdict
+from benchlib import chunks, keyvals, run, verdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUMMARY = re.compile(r"^import .*: (\d+) entries \((\d+) new, (\d+) updated, (\d+) unchanged\)$")
-
-
-def chunks(pairs, limit):
-    """The (url, path) pairs cut into runs whose arguments take at most limit bytes."""
-    out, cur, size = [], [], 0
-    for url, path in pairs:
-        n = len("--url") + len(url) + len(path) + 3 + 3 * 8  # strings, NULs, argv pointers
-        if cur and size + n > limit:
-            out.append(cur)
-            cur, size = [], 0
-        cur.append((url, path))
-        size += n
-    if cur:
-        out.append(cur)
-    return out
 
 
 def db_bytes(path):

@@ -28,7 +28,7 @@ import shutil
 import subprocess
 import sys
 
-from benchlib import run, run_split
+from benchlib import chunks, run, run_split
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BENCH = os.path.join(ROOT, "tests", "bench")
@@ -91,26 +91,25 @@ def generate(work, name, *args):
 
 
 def import_corpus(build, db, corpus, log):
-    """newsmon import of every document of corpus into db, in as few runs as ARG_MAX allows
-    (a quarter of it). Returns (user s, system s, wall s, max RSS KiB)."""
-    pairs = [line.rstrip("\n").split("\t")
-             for line in open(os.path.join(corpus, "manifest.tsv"), encoding="utf-8")]
-    limit = os.sysconf("SC_ARG_MAX") // 4
+    """newsmon import of every document of corpus into db, in as few runs as a quarter of
+    ARG_MAX allows (stderr of run i in log.i). Returns (user s, system s, wall s, max RSS KiB,
+    new entries) summed over the runs."""
+    with open(os.path.join(corpus, "manifest.tsv"), encoding="utf-8") as manifest:
+        pairs = [tuple(line.rstrip("\n").split("\t")) for line in manifest if line.strip()]
     user = system = wall = 0.0
-    rss = 0
-    while pairs:
+    rss = new = 0
+    for i, run_pairs in enumerate(chunks(pairs, os.sysconf("SC_ARG_MAX") // 4)):
         argv = [os.path.join(build, "newsmon"), "--db", db,
                 "--tags", os.path.join(ROOT, "tags.txt"), "import"]
-        size = 0
-        while pairs and size < limit:
-            url, path = pairs.pop(0)
+        for url, path in run_pairs:
             argv += ["--url", url, path]
-            size += len(url) + len(path) + 40
-        status, u, s, w, r = run_split(argv, stderr=log)
+        status, u, s, w, r = run_split(argv, stderr=f"{log}.{i}")
         if status != 0:
-            sys.exit(f"link_report: import into {db} exited {status}; see {log}")
+            sys.exit(f"link_report: import into {db} exited {status}; see {log}.{i}")
         user, system, wall, rss = user + u, system + s, wall + w, max(rss, r)
-    return user, system, wall, rss
+        with open(f"{log}.{i}", encoding="utf-8", errors="replace") as f:
+            new += sum(int(m.group(1)) for m in re.finditer(r"\((\d+) new", f.read()))
+    return user, system, wall, rss, new
 
 
 def probe(build, work, name):
@@ -125,10 +124,8 @@ def probe(build, work, name):
                 os.unlink(db + suffix)
         shutil.copyfile(history, db)
         log = os.path.join(work, f"probe-{name}.log")
-        times = import_corpus(build, db, os.path.join(work, "probe"), log)
-        best = times[:3] if best is None else tuple(map(min, best, times[:3]))
-    with open(log, encoding="utf-8") as f:
-        new = sum(int(m.group(1)) for m in re.finditer(r"\((\d+) new", f.read()))
+        *times, _, new = import_corpus(build, db, os.path.join(work, "probe"), log)
+        best = tuple(times) if best is None else tuple(map(min, best, times))
     return best, new
 
 
@@ -142,7 +139,7 @@ def linking(build, work):
     rows = []
     for name in ("small", "big"):
         db = os.path.join(work, f"{name}.db")
-        h_user, h_sys, h_wall, _ = import_corpus(build, db, os.path.join(work, name),
+        h_user, h_sys, h_wall, _, _ = import_corpus(build, db, os.path.join(work, name),
                                                  os.path.join(work, f"{name}.log"))
         size = os.path.getsize(db)
         (p_user, p_sys, p_wall), new = probe(build, work, name)

@@ -2,9 +2,12 @@
  * bench_ingest_floor.c — the floor for `newsmon import`: the same entry rows written to a fresh
  * SQLite file by the plainest loop there is.
  *
- * Usage: bench_ingest_floor DB MANIFEST
+ * Usage: bench_ingest_floor [--fts] DB MANIFEST
  *   MANIFEST has one "URL<TAB>FILE" line per feed document (tests/bench/gen_ingest.py writes
- *   it); DB must not exist.
+ *   it); DB must not exist. --fts adds newsmon's full-text index (the same FTS5 table,
+ *   external content, unicode61 remove_diacritics 2), filled in each document's transaction
+ *   by one INSERT ... SELECT over its rows: what the full-text search the store must keep
+ *   costs on its own.
  * Before the clock starts, every document is parsed with feed_parse (base URL its URL) and
  * what newsmon derives for an entry row is computed the way store.c does: the key (g:guid,
  * else u:canonical link, else h:hash of title and date), the canonical link (url_canonical),
@@ -14,13 +17,16 @@
  * newsmon's settings (WAL, synchronous=NORMAL), creating a feeds table and an entries table
  * with newsmon's 20 entry columns and no other index, then per document one transaction that
  * inserts its feed row and its entry rows with one prepared statement each, and closing
- * (which checkpoints the WAL). No identity lookup, no dedup, no revisions, no FTS, no tags.
- * Prints one key=value line: feeds entries cpu wall (seconds, CLOCK_PROCESS_CPUTIME_ID and
- * CLOCK_MONOTONIC over the timed part) bytes (DB plus WAL after closing).
+ * (which checkpoints the WAL). No identity lookup, no dedup, no revisions, no FTS (unless
+ * --fts), no tags. Prints one key=value line: feeds entries cpu wall (seconds,
+ * CLOCK_PROCESS_CPUTIME_ID and CLOCK_MONOTONIC over the timed part) bytes (DB plus WAL after
+ * closing) prep_cpu (CPU seconds of the untimed preparation: reading, parsing and deriving,
+ * work newsmon's import does too).
  * Exits 1 on any failure, 2 on bad usage.
  */
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +53,12 @@ static const char schema[] =
 	" published INTEGER, published_raw TEXT, updated INTEGER, at INTEGER NOT NULL,"
 	" first_seen INTEGER NOT NULL, version_seen INTEGER NOT NULL, content_hash TEXT NOT NULL,"
 	" title_key TEXT NOT NULL) STRICT;";
+
+static const char schema_fts[] =
+	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, text, content='entries',"
+	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');";
+static const char insert_fts[] =
+	"INSERT INTO entries_fts(rowid, title, text) SELECT id, title, text FROM entries WHERE id > ?1";
 
 static const char insert_feed[] = "INSERT INTO feeds(id, url, added) VALUES (?1, ?2, ?3)";
 static const char insert_entry[] =
@@ -236,8 +248,10 @@ static int step(sqlite3_stmt *st, int bound)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int insert_doc(sqlite3 *db, sqlite3_stmt *feed, sqlite3_stmt *entry, long id,
-                      const struct doc *d, int64_t now)
+/* fts: NULL, or the statement that indexes the rows after rowid `after`, the last one of the
+ * documents before (rowids count the entries from 1) */
+static int insert_doc(sqlite3 *db, sqlite3_stmt *feed, sqlite3_stmt *entry, sqlite3_stmt *fts,
+                      size_t after, long id, const struct doc *d, int64_t now)
 {
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
@@ -260,6 +274,8 @@ static int insert_doc(sqlite3 *db, sqlite3_stmt *feed, sqlite3_stmt *entry, long
 		if (step(entry, bound) < 0)
 			return -1;
 	}
+	if (fts && step(fts, sqlite3_bind_int64(fts, 1, (sqlite3_int64)after)) < 0)
+		return -1;
 	return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
@@ -275,51 +291,62 @@ int main(int argc, char **argv)
 	struct arena *a = NULL;
 	struct doc *docs = NULL;
 	sqlite3 *db = NULL;
-	sqlite3_stmt *feed = NULL, *entry = NULL;
-	size_t entries = 0;
+	sqlite3_stmt *feed = NULL, *entry = NULL, *fts = NULL;
+	size_t entries = 0, done = 0;
 	long n = 0;
 	int64_t now = (int64_t)time(NULL);
 	char wal[4096];
-	double c0, w0;
+	const char *path, *manifest;
+	bool with_fts = argc == 4 && strcmp(argv[1], "--fts") == 0;
+	double c0, w0, prep;
 	int rc = 1;
 
-	if (argc != 3) {
-		fputs("usage: bench_ingest_floor DB MANIFEST\n", stderr);
+	if (argc != 3 && !with_fts) {
+		fputs("usage: bench_ingest_floor [--fts] DB MANIFEST\n", stderr);
 		return 2;
 	}
-	if (snprintf(wal, sizeof wal, "%s-wal", argv[1]) >= (int)sizeof wal)
+	path = argv[argc - 2];
+	manifest = argv[argc - 1];
+	if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal)
 		return 2;
+	prep = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	feed_init();
 	a = arena_new();
-	if (a == NULL || (n = load(argv[2], a, &docs, &entries)) < 0)
+	if (a == NULL || (n = load(manifest, a, &docs, &entries)) < 0)
 		goto done;
 
 	c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	w0 = seconds(CLOCK_MONOTONIC);
-	if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	prep = c0 - prep;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
+	    (with_fts && (sqlite3_exec(db, schema_fts, NULL, NULL, NULL) != SQLITE_OK ||
+	                  sqlite3_prepare_v3(db, insert_fts, -1, SQLITE_PREPARE_PERSISTENT, &fts,
+	                                     NULL) != SQLITE_OK)) ||
 	    sqlite3_prepare_v3(db, insert_feed, -1, SQLITE_PREPARE_PERSISTENT, &feed, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v3(db, insert_entry, -1, SQLITE_PREPARE_PERSISTENT, &entry, NULL) != SQLITE_OK)
 		goto sql_fail;
-	for (long i = 0; i < n; i++)
-		if (insert_doc(db, feed, entry, i + 1, &docs[i], now) < 0)
+	for (long i = 0; i < n; done += docs[i].nrows, i++)
+		if (insert_doc(db, feed, entry, fts, done, i + 1, &docs[i], now) < 0)
 			goto sql_fail;
 	sqlite3_finalize(feed);
 	sqlite3_finalize(entry);
-	feed = entry = NULL;
+	sqlite3_finalize(fts);
+	feed = entry = fts = NULL;
 	if (sqlite3_close(db) != SQLITE_OK)
 		goto sql_fail;
 	db = NULL;
-	printf("feeds=%ld entries=%zu cpu=%.6f wall=%.6f bytes=%lld\n", n, entries,
+	printf("feeds=%ld entries=%zu cpu=%.6f wall=%.6f bytes=%lld prep_cpu=%.6f\n", n, entries,
 	       seconds(CLOCK_PROCESS_CPUTIME_ID) - c0, seconds(CLOCK_MONOTONIC) - w0,
-	       file_size(argv[1]) + file_size(wal));
+	       file_size(path) + file_size(wal), prep);
 	rc = 0;
 	goto done;
 sql_fail:
-	fprintf(stderr, "bench_ingest_floor: %s: %s\n", argv[1], db ? sqlite3_errmsg(db) : "cannot open");
+	fprintf(stderr, "bench_ingest_floor: %s: %s\n", path, db ? sqlite3_errmsg(db) : "cannot open");
 done:
 	sqlite3_finalize(feed);
 	sqlite3_finalize(entry);
+	sqlite3_finalize(fts);
 	sqlite3_close(db);
 	for (long i = 0; i < n; i++)
 		feed_free(docs[i].feed);

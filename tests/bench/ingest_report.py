@@ -9,6 +9,9 @@ INGEST_DIR is what gen_ingest.py wrote (manifest.tsv: "URL<TAB>FILE" per documen
   2. The same command again on the same database, every document unchanged.
   3. BUILD_DIR/bench/bench_ingest_floor WORK_DIR/floor.db manifest.tsv: the same rows written by
      a minimal prepared-statement loop (see its top comment); only its SQLite part is timed.
+  4. The same with --fts: the floor plus the full-text index the store must keep. Together with
+     the floor's untimed preparation (reading, parsing, deriving the rows: prep_cpu), what any
+     import with search costs before identity, copies, tags and stories; shown for reference.
 Times are CPU seconds (user+sys, wait4) and wall seconds. Database bytes are the main file
 plus the WAL once newsmon has closed it (its close checkpoints). Prints a readable report.
 """
@@ -23,6 +26,18 @@ from benchlib import chunks, keyvals, run, verdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SUMMARY = re.compile(r"^import .*: (\d+) entries \((\d+) new, (\d+) updated, (\d+) unchanged\)$")
+
+
+def floor(build, work, manifest, name, *options):
+    """Runs bench_ingest_floor into WORK/NAME.db; returns its key=value figures."""
+    out, err = os.path.join(work, f"{name}.out"), os.path.join(work, f"{name}.err")
+    status, _, _, _ = run([f"{build}/bench/bench_ingest_floor", *options,
+                           os.path.join(work, f"{name}.db"), manifest], stdout=out, stderr=err)
+    if status != 0:
+        with open(err, encoding="utf-8") as f:
+            sys.exit(f"ingest_report: bench_ingest_floor {' '.join(options)} failed:\n{f.read()}")
+    with open(out, encoding="utf-8") as f:
+        return keyvals(f.read())
 
 
 def db_bytes(path):
@@ -80,16 +95,11 @@ def main():
         stories = con.execute("SELECT count(*) FROM stories").fetchone()[0]
     again = import_all(build, db, runs, log)
 
-    floor_db = os.path.join(args.work, "floor.db")
-    status, _, _, _ = run([f"{build}/bench/bench_ingest_floor", floor_db, manifest],
-                          stdout=os.path.join(args.work, "floor.out"),
-                          stderr=os.path.join(args.work, "floor.err"))
-    if status != 0:
-        with open(os.path.join(args.work, "floor.err"), encoding="utf-8") as f:
-            sys.exit(f"ingest_report: bench_ingest_floor failed:\n{f.read()}")
-    with open(os.path.join(args.work, "floor.out"), encoding="utf-8") as f:
-        fl = keyvals(f.read())
+    fl = floor(build, args.work, manifest, "floor")
+    ft = floor(build, args.work, manifest, "floor-fts", "--fts")
     fl_cpu, fl_wall, fl_entries = float(fl["cpu"]), float(fl["wall"]), int(fl["entries"])
+    ft_cpu, ft_wall = float(ft["cpu"]), float(ft["wall"])
+    prep = float(fl["prep_cpu"])
 
     print(f"input: {len(pairs)} feed documents, {first[3][0]} entries, {docs_bytes / 1e6:.1f} MB;"
           f" {len(runs)} import run{'s' if len(runs) > 1 else ''} per pass")
@@ -101,13 +111,19 @@ def main():
     for name, c, w, r, n, b in (
             ("newsmon import", first[0], first[1], first[2], first[3][0], size),
             ("newsmon re-import (unchanged)", again[0], again[1], again[2], again[3][0], None),
-            ("floor (bench_ingest_floor)", fl_cpu, fl_wall, None, fl_entries, int(fl["bytes"]))):
+            ("floor (bench_ingest_floor)", fl_cpu, fl_wall, None, fl_entries, int(fl["bytes"])),
+            ("floor with FTS5 (--fts)", ft_cpu, ft_wall, None, fl_entries, int(ft["bytes"]))):
         print(f"  {name:<30} {c:9.2f} {n / c:10.0f} {w:9.2f} {n / w:10.0f} "
               f"{f'{r / 1024:.0f} MB' if r else '':>8} {f'{b / n:.0f}' if b else '':>15}")
     print("\nratios:")
     ratio_cpu, ratio_wall = first[0] / fl_cpu, first[1] / fl_wall
     print(f"  import / floor          CPU {ratio_cpu:7.1f}x   wall {ratio_wall:7.1f}x   "
           f"target <= 3x: CPU {verdict(3, ratio_cpu)}, wall {verdict(3, ratio_wall)}")
+    print(f"  (for reference: the floor's untimed preparation, reading, parsing and deriving the "
+          f"rows, took {prep:.2f} s of CPU = {prep / fl_cpu:.1f}x the floor;\n"
+          f"   floor with FTS5 = {ft_cpu / fl_cpu:.1f}x the floor; preparation + floor with FTS5 = "
+          f"{(prep + ft_cpu) / fl_cpu:.1f}x the floor, and newsmon import = "
+          f"{first[0] / (prep + ft_cpu):.1f}x that)")
     speed_cpu, speed_wall = first[0] / again[0], first[1] / again[1]
     print(f"  import / re-import      CPU {speed_cpu:7.1f}x   wall {speed_wall:7.1f}x   "
           f"target >= 5x: CPU {verdict(speed_cpu, 5)}, wall {verdict(speed_wall, 5)}")

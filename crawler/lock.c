@@ -22,7 +22,14 @@ int lock_acquire(const char *db_path, bool wait, char *err, size_t errsize)
 	}
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(err, errsize, "%s: cannot open: %s", path, strerror(errno));
+		int e = errno;
+		/* the lock file is made beside the database: say which of the two is in the way */
+		const char *why = e == ENOENT ? "; the database's directory does not exist"
+		                  : e != EACCES ? ""
+		                  : access(path, F_OK) == 0 ? "; the lock file is not writable"
+		                                            : "; the database's directory is not writable";
+		snprintf(err, errsize, "%s: cannot open the crawl's lock file %s: %s%s", db_path, path,
+		         strerror(e), why);
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) < 0) {

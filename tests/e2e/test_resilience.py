@@ -522,7 +522,8 @@ with tempdir() as tmp, FeedServer(hosts=2) as srv:
     missing = tmp / "nowhere" / "m.db"
     r = run_crawl(missing, small)
     check_eq(r.returncode, 1, "a database in a missing directory exits 1")
-    check(one_line(r) and str(missing) in r.stderr and "No such file or directory" in r.stderr,
+    check(one_line(r) and str(missing) in r.stderr and "No such file or directory" in r.stderr
+          and "the database's directory does not exist" in r.stderr,
           f"naming the path and the cause: {r.stderr.strip()}")
     check(not missing.parent.exists(), "and creates nothing")
     if root:
@@ -531,7 +532,8 @@ with tempdir() as tmp, FeedServer(hosts=2) as srv:
         os.chmod(d, 0o555)
         r = run_crawl(d / "u.db", small, user=NOBODY)
         check_eq(r.returncode, 1, "a database in an unwritable directory exits 1")
-        check(one_line(r) and str(d) in r.stderr and "Permission denied" in r.stderr,
+        check(one_line(r) and str(d) in r.stderr and "Permission denied" in r.stderr
+              and "the database's directory is not writable" in r.stderr,
               f"naming the path and the cause: {r.stderr.strip()}")
         check_eq(os.listdir(d), [], "and creates nothing")
 

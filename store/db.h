@@ -102,10 +102,8 @@ int db_begin(struct db *db);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 
-/* The page cache a connection starts with, and the one it is given while pending entries are
- * processed (story.c), in KiB. */
+/* The page cache a connection starts with, in KiB. */
 #define DB_CACHE_KIB 8192
-#define DB_CACHE_PROCESSING_KIB 16384
 
 /* Sets the connection's page cache to kib KiB. Returns 0 or -1 (db_error says why). */
 int db_cache_size(struct db *db, int kib);

@@ -29,6 +29,7 @@
 #define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
 #define STORY_CACHE 1024         /* story centroids kept per run */
 #define BATCH 2048
+#define PROCESSING_CACHE_KIB 16384 /* page cache while processing, see story_process */
 #define IDF_PRIOR 200.0        /* see idf() */
 
 /* ------------------------------------------------------------------ a small hash map */
@@ -920,7 +921,7 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 	 * it, candidate stories' term vectors): twice the cache saves more than a quarter of the
 	 * pages read again from the file (40,000 entries: 430,000 reads instead of 600,000). A
 	 * crawl has finished fetching by then, so this does not raise its peak memory. */
-	if (db_cache_size(L.db, DB_CACHE_PROCESSING_KIB) < 0 || load_ids(&L, SQL_PENDING, &ids) < 0)
+	if (db_cache_size(L.db, PROCESSING_CACHE_KIB) < 0 || load_ids(&L, SQL_PENDING, &ids) < 0)
 		goto done;
 	st = db_stmt(L.db, SQL_TERM_DF);
 	if (st == NULL)

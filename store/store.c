@@ -382,21 +382,31 @@ static char *json_of_enclosures(const struct feed_entry *e)
 	return out;
 }
 
-/* The stored content hash of feed_id's entry with this key into out ("" when there is none).
- * Returns 0 or -1. */
-static int stored_hash(struct store *s, int64_t feed_id, const char *key, char out[HASH_HEX_SIZE])
+/* What is stored under feed_id's key: the entry's id (0 when there is none), how many times it
+ * was revised, and its content hash. */
+struct stored_entry {
+	int64_t id, revisions;
+	char hash[HASH_HEX_SIZE];
+};
+
+/* Reads feed_id's entry with this key into out. Returns 0 or -1. */
+static int stored_entry(struct store *s, int64_t feed_id, const char *key,
+                        struct stored_entry *out)
 {
-	sqlite3_stmt *st = db_stmt(s->db, SQL_ENTRY_HASH);
+	sqlite3_stmt *st = db_stmt(s->db, SQL_ENTRY_CURRENT);
 	int rc;
 
-	out[0] = '\0';
+	*out = (struct stored_entry){0};
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, feed_id);
 	db_bind_text(st, 2, key);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		snprintf(out, HASH_HEX_SIZE, "%s", db_text(st, 0));
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(st, 0);
+		out->revisions = sqlite3_column_int64(st, 1);
+		snprintf(out->hash, sizeof out->hash, "%s", db_text(st, 2));
+	}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
@@ -436,17 +446,18 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
                      int *outcome)
 {
 	const struct feed_entry *e = in->e;
-	char have[HASH_HEX_SIZE];
+	struct stored_entry have;
 	sqlite3_stmt *st;
 	char *categories = NULL, *enclosures = NULL;
 	int64_t published = e->published != DATE_NONE ? e->published : e->updated;
 	int64_t at = published != DATE_NONE && published <= now + FUTURE_SLACK ? published : now;
+	int64_t id;
 	int rc = -1;
 
 	*outcome = 0;
-	if (stored_hash(s, feed_id, in->key, have) < 0)
+	if (stored_entry(s, feed_id, in->key, &have) < 0)
 		return -1;
-	if (strcmp(have, in->content_hash) == 0)
+	if (have.id != 0 && strcmp(have.hash, in->content_hash) == 0)
 		return 0;
 	st = db_stmt(s->db, SQL_ENTRY_UPSERT);
 	if (st == NULL)
@@ -473,37 +484,31 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	sqlite3_bind_int64(st, 18, now);
 	db_bind_text(st, 19, in->content_hash);
 	db_bind_text(st, 20, in->title_key);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		int64_t revisions = sqlite3_column_int64(st, 1);
-		*outcome = revisions == 0 ? 1 : 2;
-		sqlite3_reset(st);
-		/* to index with the batch, and to process after the run */
-		st = db_stmt(s->db, SQL_FTS_TODO_ADD);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, id);
-		db_bind_int64_or_null(st, 2, revisions - 1, -1);
-		rc = db_exec_stmt(s->db, st);
-		if (rc == 0 && (st = db_stmt(s->db, SQL_PENDING_ADD)) == NULL)
-			rc = -1;
-		if (rc == 0) {
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_int(st, 2, *outcome);
-			sqlite3_bind_int64(st, 3, at);
-			rc = db_exec_stmt(s->db, st);
-		}
-		if (rc == 0)
-			rc = store_links(s, id, e, *outcome == 2);
-	} else if (rc == SQLITE_DONE) {
-		sqlite3_reset(st);
+	if (db_exec_stmt(s->db, st) < 0)
+		goto done;
+	if (sqlite3_changes(db_handle(s->db)) == 0) { /* the stored version is this one */
 		rc = 0;
-	} else {
-		db_set_error(s->db, "%s", sqlite3_errmsg(db_handle(s->db)));
-		sqlite3_reset(st);
-		rc = -1;
+		goto done;
 	}
+	id = have.id != 0 ? have.id : sqlite3_last_insert_rowid(db_handle(s->db));
+	*outcome = have.id != 0 ? 2 : 1;
+	/* to index with the batch (replacing the version indexed before), and to process after
+	 * the run */
+	st = db_stmt(s->db, SQL_FTS_TODO_ADD);
+	if (st == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, id);
+	if (have.id != 0) /* the version the index holds, the trigger's newest revision row */
+		sqlite3_bind_int64(st, 2, have.revisions);
+	if (db_exec_stmt(s->db, st) < 0 || (st = db_stmt(s->db, SQL_PENDING_ADD)) == NULL)
+		goto done;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, *outcome);
+	sqlite3_bind_int64(st, 3, at);
+	if (db_exec_stmt(s->db, st) < 0)
+		goto done;
+	rc = store_links(s, id, e, *outcome == 2);
+done:
 	free(categories);
 	free(enclosures);
 	return rc;

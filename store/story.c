@@ -125,6 +125,7 @@ struct linker {
 	struct buf tag_names, tag_ptrs;
 	struct buf candidates;       /* struct candidate[] */
 	struct u64map candidate_at;  /* story id -> index in candidates + 1 (0: not a candidate) */
+	unsigned query;              /* numbers the candidate queries run, see add_candidate */
 	struct buf reason;
 };
 
@@ -132,6 +133,7 @@ struct candidate {
 	int64_t story;
 	unsigned kinds;              /* kinds of the entry's tags central to the story's reports */
 	unsigned hits;               /* how many such reports the tag ranges returned */
+	unsigned query;              /* the last query that counted it */
 	bool linked;
 };
 
@@ -534,16 +536,22 @@ static int make_duplicate(struct linker *L, int64_t id, int64_t at, int64_t of, 
 
 /* ------------------------------------------------------------------ stories */
 
+/* Counts story as a candidate. A tag query counts a story once per report of it; a link query
+ * returns a story once per linking entry and counts it once. */
 static int add_candidate(struct linker *L, int64_t story, unsigned kind_bit, bool linked)
 {
 	int64_t *at = u64map_get(&L->candidate_at, (uint64_t)story);
-	struct candidate add = {.story = story, .kinds = kind_bit, .linked = linked, .hits = 1};
+	struct candidate add = {.story = story, .kinds = kind_bit, .linked = linked, .hits = 1,
+	                        .query = L->query};
 
 	if (at && *at > 0) {
 		struct candidate *c = &((struct candidate *)L->candidates.data)[*at - 1];
+		if (linked && c->query == L->query)
+			return 0;
 		c->kinds |= kind_bit;
 		c->linked |= linked;
 		c->hits++;
+		c->query = L->query;
 		return 0;
 	}
 	if (buf_append(&L->candidates, &add, sizeof add) < 0 ||
@@ -558,6 +566,7 @@ static int collect(struct linker *L, sqlite3_stmt *st, unsigned kind_bit, bool l
 {
 	int rc;
 
+	L->query++;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if (add_candidate(L, sqlite3_column_int64(st, 0), kind_bit, linked) < 0) {
 			sqlite3_reset(st);
@@ -725,16 +734,13 @@ static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t a
 	}
 	if (best_story == 0) {
 		sqlite3_stmt *st = db_stmt(L->db, SQL_STORY_INSERT);
-		int rc;
 		if (st == NULL)
 			return -1;
 		sqlite3_bind_int64(st, 1, id);
 		sqlite3_bind_int64(st, 2, at);
-		rc = step_row(L, st);
-		*story_out = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
-		sqlite3_reset(st);
-		if (rc != 1)
-			return rc == 0 ? fail_sql(L) : -1;
+		if (db_exec_stmt(L->db, st) < 0)
+			return -1;
+		*story_out = sqlite3_last_insert_rowid(db_handle(L->db));
 		*kind = STORY_NEW;
 		L->stats->stories++;
 		return relate(L, id, *story_out, "original", 0, NULL, 0);

@@ -3,6 +3,7 @@ including databases that are not newsmon's, read-only, corrupt, on a full disk, 
 killed with SIGKILL over and over."""
 
 import csv
+import gzip
 import io
 import json
 import os
@@ -171,6 +172,42 @@ with tempdir() as tmp:
     check_eq(r.code, 0, "a read-only database can still be exported")
     os.chmod(tmp, 0o755)
     os.chmod(readonly, 0o644)
+
+    # --- a database of an earlier schema is upgraded in place, losing and changing nothing ----
+    stories = repo_root() / "tests" / "data" / "stories"
+
+    def feed_args(names):
+        return [a for n in names for a in ("--url", f"https://{n}.example/feed.xml", stories / f"{n}.xml")]
+
+    first = feed_args(["brusselsbytes", "policycircuit", "eastdesk"])  # what the fixture holds
+    later = feed_args(["harbourpost", "netrights"])
+    tags = ["--tags", repo_root() / "tags.txt"]
+    old = tmp / "schema1.db"
+    con = sqlite3.connect(old)
+    con.executescript(gzip.decompress((repo_root() / "tests" / "data" / "upgrade" /
+                                       "schema1.sql.gz").read_bytes()).decode())
+    con.close()
+    r = newsmon(*tags, "export", db=old)
+    check_eq(r.code, 1, "a read-only command does not upgrade a database")
+    check_in("run a writing command (import, crawl) first", r.err, "and says what will")
+    r = newsmon(*tags, "import", *first, *later, db=old, env=NOW)
+    check_eq(r.code, 0, "importing into a schema 1 database upgrades it and exits 0")
+    summaries = [line for line in r.err.splitlines() if "entries (" in line]
+    check(len(summaries) == 5 and all("(0 new, 0 updated" in line for line in summaries[:3]),
+          "the entries it held are found unchanged")
+    fresh = tmp / "fresh.db"
+    newsmon(*tags, "import", *first, db=fresh, env=NOW)
+    newsmon(*tags, "import", *first, *later, db=fresh, env=NOW)
+    upgraded_rows = export_rows(old)
+    check_eq(len(upgraded_rows), 41, "the upgraded database holds the old and the new entries")
+    check_eq(upgraded_rows, export_rows(fresh),
+             "and the same entries, tags, stories and relations as a database made now")
+    for query in ("telegram", "encryption", "court"):
+        hits = [newsmon("search", query, "--json", db=d).out for d in (old, fresh)]
+        check(hits[0] != "" and hits[0] == hits[1], f"search '{query}' finds the same entries in both")
+    with sqlite(old) as con:
+        check_eq(con.rows("PRAGMA user_version")[0][0], 2, "the schema is at version 2")
+        check_eq(con.rows("PRAGMA integrity_check")[0][0], "ok", "and the database is intact")
 
     # --- a full disk: the write fails, the error is clear, the database is intact -------------
     small = tmp / "small.db"

@@ -1,8 +1,8 @@
 /*
  * url.c — URL checks and canonical article URLs through libcurl's URL API (curl_url_set and
  * curl_url_get, libcurl 7.88). libcurl does all the URL parsing. This file rewrites the parts
- * libcurl hands back, sets them back and asks libcurl for the URL. No I/O happens: no DNS,
- * and no IDN conversion.
+ * libcurl hands back and joins them; only a numeric host goes through libcurl once more (rule
+ * 3). No I/O happens: no DNS, and no IDN conversion.
  *
  * The canonical form is an identity key for duplicate detection, never a URL to fetch. Two
  * URLs that a reader would call "the same article" map to the same string. The rules, in order:
@@ -536,20 +536,6 @@ static int get_part(CURLU *h, CURLUPart part, char **out)
 	return rc == CURLUE_NO_PORT || rc == CURLUE_NO_QUERY ? 0 : -1;
 }
 
-/* Parses *url again into h and replaces *url (a curl_url_get() result) by what libcurl makes
- * of it. Returns 0, or -1 on failure with *url unchanged. */
-static int reparse(CURLU *h, char **url)
-{
-	char *again = NULL;
-
-	if (curl_url_set(h, CURLUPART_URL, *url, CANONICAL_PARSE_FLAGS) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_URL, &again, 0) != CURLUE_OK)
-		return -1;
-	curl_free(*url);
-	*url = again;
-	return 0;
-}
-
 int url_is_web(const char *url)
 {
 	CURLU *h = parse_web(url, 0);
@@ -566,7 +552,7 @@ int url_is_web(const char *url)
  */
 char *url_canonical(const char *url)
 {
-	struct buf src = {0}, host = {0}, path = {0}, query = {0};
+	struct buf src = {0}, host = {0}, path = {0}, query = {0}, joined = {0};
 	CURLU *h = NULL;
 	char *raw_host = NULL, *raw_path = NULL, *raw_query = NULL, *port = NULL, *full = NULL;
 	char *out = NULL;
@@ -604,24 +590,25 @@ char *url_canonical(const char *url)
 	if ((raw_query != NULL && canonical_query(&query, raw_query, buf_str(&host)) != 0) ||
 	    get_part(h, CURLUPART_PORT, &port) != 0)
 		goto done;
-	if (curl_url_set(h, CURLUPART_SCHEME, "https", 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_OPTIONS, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_ZONEID, NULL, 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
-	    (strcmp(raw_host, buf_str(&host)) != 0 &&
-	     curl_url_set(h, CURLUPART_HOST, buf_str(&host), 0) != CURLUE_OK) ||
-	    (port != NULL && (strcmp(port, "80") == 0 || strcmp(port, "443") == 0) &&
-	     curl_url_set(h, CURLUPART_PORT, NULL, 0) != CURLUE_OK) ||
-	    curl_url_set(h, CURLUPART_PATH, buf_str(&path), 0) != CURLUE_OK ||
-	    curl_url_set(h, CURLUPART_QUERY, query.len > 0 ? buf_str(&query) : NULL, 0) !=
-	            CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK ||
-	    (numeric && reparse(h, &full) != 0))
+	/* rule 2: https, and no userinfo, zone id or fragment */
+	if (buf_printf(&joined, "https://%s", buf_str(&host)) != 0 ||
+	    (port != NULL && strcmp(port, "80") != 0 && strcmp(port, "443") != 0 &&
+	     buf_printf(&joined, ":%s", port) != 0) ||
+	    buf_append(&joined, path.data, path.len) != 0 ||
+	    (query.len > 0 &&
+	     (buf_putc(&joined, '?') != 0 || buf_append(&joined, query.data, query.len) != 0)))
 		goto done;
-	if (strlen(full) <= URL_MAX)
-		out = strdup(full);
+	if (numeric) { /* rule 3: what libcurl makes of a numeric host once decoded */
+		if (curl_url_set(h, CURLUPART_URL, buf_str(&joined), CANONICAL_PARSE_FLAGS) !=
+		            CURLUE_OK ||
+		    curl_url_get(h, CURLUPART_URL, &full, 0) != CURLUE_OK)
+			goto done;
+		buf_reset(&joined);
+		if (buf_puts(&joined, full) != 0)
+			goto done;
+	}
+	if (joined.len <= URL_MAX)
+		out = strdup(buf_str(&joined));
 done:
 	curl_free(full);
 	curl_free(port);
@@ -633,5 +620,6 @@ done:
 	buf_free(&path);
 	buf_free(&host);
 	buf_free(&src);
+	buf_free(&joined);
 	return out;
 }

@@ -55,17 +55,6 @@ static const char *const stop_words[] = {
 	"without", "would", "year", "years", "yesterday", "you", "your",
 };
 
-static int cmp_word(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-static bool is_stop_word(const char *w)
-{
-	return bsearch(w, stop_words, sizeof stop_words / sizeof *stop_words, sizeof *stop_words,
-	               cmp_word) != NULL;
-}
-
 void similar_doc_free(struct similar_doc *d)
 {
 	free(d->tags);
@@ -87,22 +76,56 @@ static int push_term(struct similar_doc *d, uint64_t hash, double weight)
 	return 0;
 }
 
-/* The fold the tagger and the alert rules use, built once for every document. */
-static struct fold_table fold;
-static once_flag fold_once = ONCE_FLAG_INIT;
-
-static void fold_init(void)
+/* A word's term: its hash, 63 bits so that it is a positive SQLite integer (terms.term). */
+static uint64_t term_of(const void *word, size_t n)
 {
-	fold_table_init(&fold);
+	return hash64(word, n) >> 1;
 }
 
-/* Keeps the word w[0..n) (folded, NUL-terminated at n) unless it is too short or a stop word;
- * a plural or a possessive is the same word. Returns 0 or -1. */
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Built once for every document: the fold the tagger and the alert rules use, and the stop
+ * words' terms, sorted, so that a word is looked up by the term it is kept under anyway. */
+#define STOP_WORDS (sizeof stop_words / sizeof *stop_words)
+static struct fold_table fold;
+static uint64_t stop_terms[STOP_WORDS];
+static once_flag words_once = ONCE_FLAG_INIT;
+
+static void words_init(void)
+{
+	fold_table_init(&fold);
+	for (size_t i = 0; i < STOP_WORDS; i++)
+		stop_terms[i] = term_of(stop_words[i], strlen(stop_words[i]));
+	qsort(stop_terms, STOP_WORDS, sizeof *stop_terms, cmp_u64);
+}
+
+static bool is_stop_term(uint64_t term)
+{
+	size_t lo = 0, hi = STOP_WORDS;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (stop_terms[mid] < term)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < STOP_WORDS && stop_terms[lo] == term;
+}
+
+/* Keeps the word w[0..n) (folded) unless it is too short or a stop word; a plural or a
+ * possessive is the same word. Returns 0 or -1. */
 static int add_word(struct similar_doc *d, char *w, size_t n, double weight)
 {
+	uint64_t term;
+
 	if (n < 3)
 		return 0;
-	w[n] = '\0';
 	if (n > 4 && w[n - 1] == 's' && w[n - 2] != 's') {
 		if (n > 5 && memcmp(w + n - 3, "ies", 3) == 0) { /* policies: policy */
 			w[n - 3] = 'y';
@@ -110,11 +133,9 @@ static int add_word(struct similar_doc *d, char *w, size_t n, double weight)
 		} else {
 			n--;
 		}
-		w[n] = '\0';
 	}
-	if (is_stop_word(w))
-		return 0;
-	return push_term(d, hash64(w, n) >> 1, weight);
+	term = term_of(w, n);
+	return is_stop_term(term) ? 0 : push_term(d, term, weight);
 }
 
 /* Appends the words of s[0..len) with the given weight. Words are runs of letters and digits,
@@ -128,7 +149,7 @@ static int add_words(struct similar_doc *d, const char *s, size_t len, double we
 	size_t i = 0, n = 0, prev = 0, k;
 	struct fold_char f;
 
-	call_once(&fold_once, fold_init);
+	call_once(&words_once, words_init);
 	while (i < len) {
 		i += fold_next(&fold, u + i, len - i, 0, &f);
 		if (f.cls == FOLD_SKIP)
@@ -151,7 +172,7 @@ static int add_words(struct similar_doc *d, const char *s, size_t len, double we
 		/* a pair of ideographs, kana or hangul: the nearest thing to a word there */
 		if (prev > 0) {
 			memcpy(cjk + prev, f.b, f.len);
-			if (push_term(d, hash64(cjk, prev + f.len) >> 1, weight) < 0)
+			if (push_term(d, term_of(cjk, prev + f.len), weight) < 0)
 				return -1;
 		}
 		for (k = 0; k < f.len; k++)
@@ -257,7 +278,7 @@ int similar_add_tag(struct similar_doc *d, int64_t id, enum similar_kind kind, u
 		return -1;
 	/* The tag is also a word: "Chinese", "China" and "Beijing" are one word to the story. */
 	n = snprintf(word, sizeof word, "\x01tag%lld", (long long)id);
-	return insert_term(d, hash64(word, (size_t)n) >> 1, weight * TAG_WORD);
+	return insert_term(d, term_of(word, (size_t)n), weight * TAG_WORD);
 }
 
 static void compute_norm(struct similar_doc *d)
@@ -384,13 +405,6 @@ void similar_decide(const struct similar_doc *r, const struct similar_doc *s, bo
 	v->score = v->words + 0.05 * v->shared_kinds + (linked ? 0.3 : 0);
 	v->join = (linked && v->words >= WORDS_WITH_LINK) ||
 	          (v->shared_kinds >= 2 && v->words >= WORDS_WITH_TAGS);
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-	return a < b ? -1 : a > b;
 }
 
 /* Copy detection compares bytes as they are (ASCII case aside): a copy is the same text. */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #define NEWSMON_APPLICATION_ID 0x4E4D4F4E /* "NMON" */
 #define BUSY_TIMEOUT_MS 5000
@@ -511,17 +512,28 @@ static int migrate(struct db *db, const char *path)
 	return 0;
 }
 
+/* A connection never crosses threads here, so SQLite's mutexes only cost: the connection's
+ * (SQLITE_OPEN_NOMUTEX) around every call, and the allocator's around every malloc, there to
+ * keep memory statistics nobody reads. Together 6% of an import's instructions. */
+static void sqlite_setup(void)
+{
+	/* SQLITE_MISUSE once SQLite is initialised: then the statistics stay, and cost only time */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsize)
 {
+	static once_flag setup = ONCE_FLAG_INIT;
 	struct db *db = calloc(1, sizeof *db);
 	int flags = mode == DB_WRITE ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
 	                             : SQLITE_OPEN_READONLY;
 
+	call_once(&setup, sqlite_setup);
 	if (db == NULL) {
 		snprintf(err, errsize, "%s: out of memory", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db->handle, flags, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db->handle, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		db_set_error(db, "%s: %s", path, db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
 		goto fail;
 	}

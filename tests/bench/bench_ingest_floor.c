@@ -14,7 +14,8 @@
  * the plain text of content else summary (text_from_html, TEXT_BLOCK, the first 256 KiB), the
  * categories and enclosures as JSON, and two 16-hex-digit hashes in place of the content hash
  * and title key (of text and title, and of the title as written). Timed: opening DB with
- * newsmon's settings (WAL, synchronous=NORMAL), creating a feeds table and an entries table
+ * newsmon's settings (WAL, synchronous=NORMAL, no connection mutex, no memory statistics: see
+ * store/db.c), creating a feeds table and an entries table
  * with newsmon's 20 entry columns and no other index, then per document one transaction that
  * inserts its feed row and its entry rows with one prepared statement each, and closing
  * (which checkpoints the WAL). No identity lookup, no dedup, no revisions, no FTS (unless
@@ -318,7 +319,9 @@ int main(int argc, char **argv)
 	c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	w0 = seconds(CLOCK_MONOTONIC);
 	prep = c0 - prep;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK ||
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+	                    NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
 	    (with_fts && (sqlite3_exec(db, schema_fts, NULL, NULL, NULL) != SQLITE_OK ||
 	                  sqlite3_prepare_v3(db, insert_fts, -1, SQLITE_PREPARE_PERSISTENT, &fts,

@@ -707,19 +707,23 @@ static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t a
 	struct candidate *c;
 	int64_t best_story = 0, original, first;
 	bool best_linked = false;
-	size_t n, tried = 0;
+	size_t n = 0;
 
 	if (find_candidates(L, id, canon, at) < 0)
 		return -1;
 	c = (struct candidate *)L->candidates.data;
-	n = L->candidates.len / sizeof *c;
+	/* Without a link, a story sharing fewer than two kinds can never be joined: most of the
+	 * tag ranges' stories. The joinable ones go first, and only they are sorted (the rest
+	 * stay in the list, which find_candidates clears by its stories). */
+	for (size_t i = 0, end = L->candidates.len / sizeof *c; i < end; i++)
+		if (c[i].linked || __builtin_popcount(c[i].kinds) >= 2) {
+			struct candidate joinable = c[i];
+			c[i] = c[n];
+			c[n++] = joinable;
+		}
 	if (n)
 		qsort(c, n, sizeof *c, cmp_candidate);
-	for (size_t i = 0; i < n && tried < MAX_LOADS; i++) {
-		/* without a link, a story sharing fewer than two kinds can never be joined */
-		if (!c[i].linked && __builtin_popcount(c[i].kinds) < 2)
-			continue;
-		tried++;
+	for (size_t i = 0; i < n && i < MAX_LOADS; i++) {
 		const struct similar_doc *story = load_story(L, c[i].story);
 		if (story == NULL)
 			return -1;

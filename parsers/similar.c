@@ -147,17 +147,23 @@ static int add_words(struct similar_doc *d, const char *s, size_t len, double we
 	char w[MAX_WORD + 4];
 	unsigned char cjk[8];
 	size_t i = 0, n = 0, prev = 0, k;
-	struct fold_char f;
+	struct fold_char other;
+	const struct fold_char *f;
 
 	call_once(&words_once, words_init);
 	while (i < len) {
-		i += fold_next(&fold, u + i, len - i, 0, &f);
-		if (f.cls == FOLD_SKIP)
+		if (u[i] < 0x80) { /* ASCII folds through the table without decoding */
+			f = &fold.cp[u[i++]];
+		} else {
+			i += fold_next(&fold, u + i, len - i, 0, &other);
+			f = &other;
+		}
+		if (f->cls == FOLD_SKIP)
 			continue;
-		if (f.cls == FOLD_WORD) {
-			if (n + f.len <= MAX_WORD) {
-				memcpy(w + n, f.b, f.len);
-				n += f.len;
+		if (f->cls == FOLD_WORD) {
+			if (n + f->len <= MAX_WORD) {
+				memcpy(w + n, f->b, f->len);
+				n += f->len;
 			}
 			prev = 0;
 			continue;
@@ -165,19 +171,19 @@ static int add_words(struct similar_doc *d, const char *s, size_t len, double we
 		if (add_word(d, w, n, weight) < 0)
 			return -1;
 		n = 0;
-		if (f.cls != FOLD_SELF) {
+		if (f->cls != FOLD_SELF) {
 			prev = 0;
 			continue;
 		}
 		/* a pair of ideographs, kana or hangul: the nearest thing to a word there */
 		if (prev > 0) {
-			memcpy(cjk + prev, f.b, f.len);
-			if (push_term(d, term_of(cjk, prev + f.len), weight) < 0)
+			memcpy(cjk + prev, f->b, f->len);
+			if (push_term(d, term_of(cjk, prev + f->len), weight) < 0)
 				return -1;
 		}
-		for (k = 0; k < f.len; k++)
-			cjk[k] = f.b[k];
-		prev = f.len;
+		for (k = 0; k < f->len; k++)
+			cjk[k] = f->b[k];
+		prev = f->len;
 	}
 	return add_word(d, w, n, weight);
 }

@@ -195,12 +195,15 @@ static bool plain_byte(unsigned char c, bool html)
 }
 
 /* Copies the run of plain bytes at s at once, or when there is none handles the one character
- * there. Returns the number of input bytes consumed. */
+ * there. Returns the number of input bytes consumed. A run goes on over single spaces between
+ * plain bytes, which come out as they are: text is mostly words and spaces. */
 static size_t put_text(struct writer *w, const char *s, size_t len, bool html)
 {
 	size_t n = 0;
 
-	while (n < len && plain_byte((unsigned char)s[n], html))
+	while (n < len && (plain_byte((unsigned char)s[n], html) ||
+	                   (s[n] == ' ' && n > 0 && n + 1 < len &&
+	                    plain_byte((unsigned char)s[n + 1], html))))
 		n++;
 	if (n == 0)
 		return put_text_char(w, s, len, html);

@@ -157,7 +157,9 @@ static const char *const migrations[] = {
 	 * comparisons (a table's constraints change only by copying it). entries_canon carries
 	 * `at`, so the earliest copy of a URL is the first row of an index range, not a sort.
 	 * FTS5 merges its segments 16 at a time instead of 4: each document's commit writes a
-	 * segment, and merging 4 at a time rewrote every indexed word about twice as often. */
+	 * segment, and merging 4 at a time rewrote every indexed word about twice as often.
+	 * pending_at goes: a run sorts its pending entries once, and the index cost every stored
+	 * entry a write to a random page of it, and every processed one another. */
 	"CREATE TABLE entry_story_v2(           -- each processed entry's place in a story\n"
 	"  entry_id INTEGER PRIMARY KEY REFERENCES entries(id),\n"
 	"  story_id INTEGER NOT NULL REFERENCES stories(id),\n"
@@ -175,7 +177,8 @@ static const char *const migrations[] = {
 	"CREATE INDEX entry_story_related ON entry_story(related_to) WHERE related_to IS NOT NULL;\n"
 	"DROP INDEX entries_canon;\n"
 	"CREATE INDEX entries_canon ON entries(canon_url, at) WHERE canon_url IS NOT NULL;\n"
-	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);\n",
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);\n"
+	"DROP INDEX pending_at;\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))

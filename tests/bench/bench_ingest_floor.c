@@ -5,9 +5,9 @@
  * Usage: bench_ingest_floor [--fts] DB MANIFEST
  *   MANIFEST has one "URL<TAB>FILE" line per feed document (tests/bench/gen_ingest.py writes
  *   it); DB must not exist. --fts adds newsmon's full-text index (the same FTS5 table,
- *   external content, unicode61 remove_diacritics 2, automerge 16), filled in each
- *   document's transaction by one INSERT ... SELECT over its rows: what the full-text search
- *   the store must keep costs on its own.
+ *   external content, unicode61 remove_diacritics 2, automerge 16, crisismerge 64), filled
+ *   in each document's transaction by one INSERT ... SELECT over its rows: what the
+ *   full-text search the store must keep costs on its own.
  * Before the clock starts, every document is parsed with feed_parse (base URL its URL) and
  * what newsmon derives for an entry row is computed the way store.c does: the key (g:guid,
  * else u:canonical link, else h:hash of title and date), the canonical link (url_canonical),
@@ -58,7 +58,8 @@ static const char schema[] =
 static const char schema_fts[] =
 	"CREATE VIRTUAL TABLE entries_fts USING fts5(title, text, content='entries',"
 	" content_rowid='id', tokenize='unicode61 remove_diacritics 2');"
-	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);";
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);"
+	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('crisismerge', 64);";
 static const char insert_fts[] =
 	"INSERT INTO entries_fts(rowid, title, text) SELECT id, title, text FROM entries WHERE id > ?1";
 

@@ -106,16 +106,7 @@ static void words_init(void)
 
 static bool is_stop_term(uint64_t term)
 {
-	size_t lo = 0, hi = STOP_WORDS;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (stop_terms[mid] < term)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < STOP_WORDS && stop_terms[lo] == term;
+	return bsearch(&term, stop_terms, STOP_WORDS, sizeof *stop_terms, cmp_u64) != NULL;
 }
 
 /* Keeps the word w[0..n) (folded) unless it is too short or a stop word; a plural or a
@@ -144,7 +135,7 @@ static int add_word(struct similar_doc *d, char *w, size_t n, double weight)
 static int add_words(struct similar_doc *d, const char *s, size_t len, double weight)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	char w[MAX_WORD + 4];
+	char w[MAX_WORD];
 	unsigned char cjk[8];
 	size_t i = 0, n = 0, prev = 0, k;
 	struct fold_char other;

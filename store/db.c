@@ -284,8 +284,10 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_PENDING_ADD] =
 		"INSERT INTO pending(entry_id, kind, at) VALUES (?1, ?2, ?3)\n"
 		"ON CONFLICT(entry_id) DO UPDATE SET kind = min(kind, excluded.kind)",
+	[SQL_ENTRY_WORDS] =
+		"SELECT title, text FROM entries WHERE id = ?1",
 	[SQL_ENTRY_FOR_LINKING] =
-		"SELECT e.title, e.text, e.at, e.canon_url, p.kind, s.relation, e.url,\n"
+		"SELECT e.at, e.canon_url, p.kind, s.relation, e.url,\n"
 		"  COALESCE(f.title_override, f.title, f.url), s.story_id, e.title_key\n"
 		"FROM pending p JOIN entries e ON e.id = p.entry_id JOIN feeds f ON f.id = e.feed_id\n"
 		"  LEFT JOIN entry_story s ON s.entry_id = p.entry_id WHERE p.entry_id = ?1",

@@ -43,6 +43,7 @@ enum db_sql {
 	/* after ingest: tags, duplicates, stories (story.c) */
 	SQL_PENDING,
 	SQL_PENDING_ADD,
+	SQL_ENTRY_WORDS,
 	SQL_ENTRY_FOR_LINKING,
 	SQL_ENTRY_DONE,
 	SQL_TAG_FIND,

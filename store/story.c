@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <threads.h>
 
 #include "parsers/buf.h"
 #include "parsers/similar.h"
@@ -29,6 +30,7 @@
 #define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
 #define STORY_CACHE 1024         /* story centroids kept per run */
 #define BATCH 2048
+#define AHEAD 256                /* entries prepared on the second thread at a time, see ahead */
 #define PROCESSING_CACHE_KIB 16384 /* page cache while processing, see story_process */
 #define IDF_PRIOR 200.0        /* see idf() */
 
@@ -101,6 +103,32 @@ static int u64map_put(struct u64map *m, uint64_t key, int64_t value)
 
 /* ------------------------------------------------------------------ state of a run */
 
+/* An entry as read for processing, with what its title and text give without the database:
+ * its words and its tags. */
+struct prepared {
+	int64_t id;
+	struct buf title, text;
+	struct similar_doc words;
+	struct tag_hits hits;
+};
+
+/* Processing reads ahead: while this thread runs the SQL of one half of the slots, a second
+ * thread finds the words and tags of the next AHEAD entries in the other half. SQLite has one
+ * writer, so its work stays on one core; these pure steps are a third of the rest. */
+struct ahead {
+	struct prepared *slots;      /* 2 * AHEAD, the halves one after the other */
+	size_t n[2];                 /* entries loaded into each half */
+	int current;                 /* the half being processed */
+	size_t next;                 /* its next entry */
+	int preparing;               /* the half being prepared, -1 none */
+	bool threaded;               /* on the thread below (else prepared already, result in rc) */
+	thrd_t thread;
+	int rc;
+	const struct tagger *tagger;
+	const int64_t *ids;          /* the run's pending entries, in order */
+	size_t nids, loaded;
+};
+
 struct linker {
 	struct store *store;
 	struct db *db;
@@ -119,6 +147,7 @@ struct linker {
 		struct similar_doc doc[STORY_CACHE];
 		size_t next;
 	} cache;
+	struct ahead ahead;
 	int64_t current, current_at; /* the entry being processed, and its entries.at */
 	struct buf title, text;      /* its title and text */
 	struct buf features;         /* and its words and tags, packed (similar_pack) */
@@ -207,13 +236,10 @@ static int64_t tag_id(struct linker *L, const char *kind, const char *value)
 	return u64map_put(&L->tag_ids, key, id) < 0 ? oom(L) : id;
 }
 
-/* Tags the entry in L->title/L->text: fills L->hits, the entry's similarity tags, and
- * L->tag_ptrs with "kind:value" strings for events. Nothing is written yet (write_tags). */
+/* From the tagger's findings in L->hits: the entry's similarity tags, and L->tag_ptrs with
+ * "kind:value" strings for events. Nothing is written yet (write_tags). */
 static int tag_entry(struct linker *L)
 {
-	if (tagger_tag(L->tagger, L->title.data, L->title.len, L->text.data, L->text.len,
-	               &L->hits) < 0)
-		return oom(L);
 	buf_reset(&L->tag_names);
 	buf_reset(&L->tag_ptrs);
 	L->entry.ntags = 0;
@@ -778,12 +804,142 @@ static int copy_text(struct buf *b, const char *s)
 	return buf_puts(b, s);
 }
 
-static int process_entry(struct linker *L, int64_t id)
+/* ------------------------------------------------------------------ reading ahead */
+
+/* Runs on the second thread: only the half being prepared, only pure functions. */
+static int prepare_half(void *arg)
+{
+	struct ahead *A = arg;
+	struct prepared *p = A->slots + (size_t)A->preparing * AHEAD;
+
+	for (size_t i = 0; i < A->n[A->preparing]; i++, p++) {
+		if (similar_words(&p->words, p->title.data, p->text.data) < 0 ||
+		    tagger_tag(A->tagger, p->title.data, p->title.len, p->text.data, p->text.len,
+		               &p->hits) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Waits for the half being prepared. Returns prepare_half's result. */
+static int ahead_wait(struct ahead *A)
+{
+	int rc = A->rc;
+
+	if (A->preparing < 0)
+		return 0;
+	if (A->threaded && thrd_join(A->thread, &rc) != thrd_success)
+		rc = -1;
+	A->preparing = -1;
+	A->threaded = false;
+	return rc;
+}
+
+/* Reads the next pending entries' titles and texts into half h and starts preparing them. */
+static int ahead_load(struct linker *L, int h)
+{
+	struct ahead *A = &L->ahead;
+	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_WORDS);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	A->n[h] = 0;
+	while (A->n[h] < AHEAD && A->loaded < A->nids) {
+		struct prepared *p = &A->slots[(size_t)h * AHEAD + A->n[h]];
+		p->id = A->ids[A->loaded++];
+		sqlite3_bind_int64(st, 1, p->id);
+		rc = step_row(L, st);
+		if (rc > 0 && (copy_text(&p->title, db_text(st, 0)) < 0 ||
+		               copy_text(&p->text, db_text(st, 1)) < 0))
+			rc = oom(L);
+		sqlite3_reset(st);
+		if (rc < 0)
+			return -1;
+		A->n[h] += (size_t)rc; /* an entry gone since the run began is passed over */
+	}
+	if (A->n[h] == 0)
+		return 0;
+	A->preparing = h;
+	A->threaded = thrd_create(&A->thread, prepare_half, A) == thrd_success;
+	if (!A->threaded) /* no second thread to be had: prepare here */
+		A->rc = prepare_half(A);
+	return 0;
+}
+
+/* The next pending entry, prepared: 1 (*out set), 0 none left, -1 error. */
+static int ahead_next(struct linker *L, struct prepared **out)
+{
+	struct ahead *A = &L->ahead;
+
+	if (A->next == A->n[A->current]) {
+		if (A->preparing < 0)
+			return 0;
+		if (ahead_wait(A) < 0)
+			return oom(L);
+		A->current = !A->current;
+		A->next = 0;
+		if (ahead_load(L, !A->current) < 0)
+			return -1;
+	}
+	*out = &A->slots[(size_t)A->current * AHEAD + A->next++];
+	return 1;
+}
+
+static int ahead_start(struct linker *L, const struct buf *ids)
+{
+	struct ahead *A = &L->ahead;
+
+	A->slots = calloc(2 * AHEAD, sizeof *A->slots);
+	if (A->slots == NULL)
+		return oom(L);
+	A->tagger = L->tagger;
+	A->ids = (const int64_t *)ids->data;
+	A->nids = ids->len / sizeof(int64_t);
+	A->current = 1; /* empty: the first ahead_next takes half 0 */
+	A->preparing = -1;
+	return ahead_load(L, 0);
+}
+
+static void ahead_free(struct ahead *A)
+{
+	if (A->slots == NULL)
+		return;
+	ahead_wait(A);
+	for (size_t i = 0; i < 2 * AHEAD; i++) {
+		buf_free(&A->slots[i].title);
+		buf_free(&A->slots[i].text);
+		similar_doc_free(&A->slots[i].words);
+		tag_hits_free(&A->slots[i].hits);
+	}
+	free(A->slots);
+}
+
+/* Makes p the current entry. Its buffers and L's trade places, so both keep their capacity. */
+static void take_prepared(struct linker *L, struct prepared *p)
+{
+	struct buf title = L->title, text = L->text;
+	struct similar_doc words = L->entry;
+	struct tag_hits hits = L->hits;
+
+	L->title = p->title;
+	L->text = p->text;
+	L->entry = p->words;
+	L->hits = p->hits;
+	p->title = title;
+	p->text = text;
+	p->words = words;
+	p->hits = hits;
+}
+
+/* ------------------------------------------------------------------ processing */
+
+static int process_entry(struct linker *L, struct prepared *p)
 {
 	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_FOR_LINKING);
 	char feed_title[512], url[2048], canon_buf[2048], relation[16], title_key[20] = "";
 	const char *canon = NULL, *why = NULL;
-	int64_t at, story, copy_of;
+	int64_t id = p->id, at, story, copy_of;
 	int pending, rc;
 	enum story_event_kind kind;
 	bool event = true;
@@ -796,29 +952,25 @@ static int process_entry(struct linker *L, int64_t id)
 		sqlite3_reset(st);
 		return rc;
 	}
-	if (copy_text(&L->title, db_text(st, 0)) < 0 || copy_text(&L->text, db_text(st, 1)) < 0) {
-		sqlite3_reset(st);
-		return oom(L);
-	}
-	at = sqlite3_column_int64(st, 2);
-	if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-		snprintf(canon_buf, sizeof canon_buf, "%s", db_text(st, 3));
+	at = sqlite3_column_int64(st, 0);
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+		snprintf(canon_buf, sizeof canon_buf, "%s", db_text(st, 1));
 		canon = canon_buf;
 	}
-	pending = sqlite3_column_int(st, 4);
-	snprintf(relation, sizeof relation, "%s", db_text(st, 5));
-	snprintf(url, sizeof url, "%s", db_text(st, 6));
-	snprintf(feed_title, sizeof feed_title, "%s", db_text(st, 7));
-	story = sqlite3_column_int64(st, 8);
-	snprintf(title_key, sizeof title_key, "%s", db_text(st, 9));
+	pending = sqlite3_column_int(st, 2);
+	snprintf(relation, sizeof relation, "%s", db_text(st, 3));
+	snprintf(url, sizeof url, "%s", db_text(st, 4));
+	snprintf(feed_title, sizeof feed_title, "%s", db_text(st, 5));
+	story = sqlite3_column_int64(st, 6);
+	snprintf(title_key, sizeof title_key, "%s", db_text(st, 7));
 	sqlite3_reset(st);
 
-	/* words first: tagging adds the tags to them; then they are kept, packed, with the entry */
+	/* the words came first: tagging adds the tags to them; then they are kept, packed, with
+	 * the entry */
+	take_prepared(L, p);
 	L->current = id;
 	L->current_at = at;
 	buf_reset(&L->features);
-	if (similar_words(&L->entry, L->title.data, L->text.data) < 0)
-		return oom(L);
 	if (tag_entry(L) < 0)
 		return -1;
 	if (similar_pack(&L->entry, &L->features) < 0)
@@ -888,6 +1040,7 @@ static void linker_free(struct linker *L)
 	u64map_free(&L->cache.slot);
 	for (size_t i = 0; i < STORY_CACHE; i++)
 		similar_doc_free(&L->cache.doc[i]);
+	ahead_free(&L->ahead);
 	similar_doc_free(&L->entry);
 	similar_doc_free(&L->member);
 	buf_free(&L->title);
@@ -922,9 +1075,9 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 {
 	struct linker L = {.store = s, .db = store_db(s), .tagger = t, .hooks = hooks, .stats = stats};
 	struct buf ids = {0};
-	size_t n, i = 0;
+	struct prepared *p;
 	sqlite3_stmt *st;
-	int rc = -1;
+	int rc = -1, more;
 
 	memset(stats, 0, sizeof *stats);
 	/* processing reads across the whole recent part of the database (the rows stored before
@@ -939,13 +1092,14 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 	sqlite3_bind_int64(st, 1, 0);
 	L.docs = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	n = ids.len / sizeof(int64_t);
-	while (i < n) {
+	if (ahead_start(&L, &ids) < 0 || (more = ahead_next(&L, &p)) < 0)
+		goto done;
+	while (more > 0) {
 		int64_t docs_before = L.docs;
 		if (db_begin(L.db) < 0)
 			goto done;
-		for (size_t k = 0; k < BATCH && i < n; k++, i++) {
-			if (process_entry(&L, ((int64_t *)ids.data)[i]) < 0) {
+		for (size_t k = 0; k < BATCH && more > 0; k++) {
+			if (process_entry(&L, p) < 0 || (more = ahead_next(&L, &p)) < 0) {
 				db_rollback(L.db);
 				if (hooks && hooks->batch_done)
 					hooks->batch_done(false, hooks->arg);
@@ -985,6 +1139,10 @@ int64_t story_retag(struct store *s, const struct tagger *t)
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (copy_text(&L.title, db_text(st, 1)) < 0 || copy_text(&L.text, db_text(st, 2)) < 0) {
+			oom(&L);
+			goto fail;
+		}
+		if (tagger_tag(t, L.title.data, L.title.len, L.text.data, L.text.len, &L.hits) < 0) {
 			oom(&L);
 			goto fail;
 		}

@@ -350,10 +350,13 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_CANDIDATES_LINKING_IN] =
 		"SELECT s.story_id FROM entry_links l JOIN entry_story s ON s.entry_id = l.entry_id\n"
 		"WHERE l.target = ?1 AND s.at BETWEEN ?2 AND ?3",
-	/* the stories of the latest reports about this tag in the window: an index-only range */
-	[SQL_CANDIDATES_BY_TAG] =
-		"SELECT story_id FROM entry_tags WHERE tag_id = ?1 AND central = 1\n"
-		"  AND at BETWEEN ?2 AND ?3 AND story_id IS NOT NULL ORDER BY at DESC LIMIT 200",
+	/* a tag's central reports with a story in a span of time, in the index's order (an
+	 * index-only range, no sorting); story.c keeps them per tag for the run */
+	[SQL_TAG_REPORTS] =
+		"SELECT at, story_id, entry_id FROM entry_tags WHERE tag_id = ?1 AND central = 1\n"
+		"  AND at BETWEEN ?2 AND ?3 AND story_id IS NOT NULL ORDER BY at, story_id, entry_id",
+	[SQL_ENTRY_TAG_REPORTS] =
+		"SELECT tag_id FROM entry_tags WHERE entry_id = ?1 AND central = 1 AND story_id IS NOT NULL",
 	[SQL_STORY_MEMBERS] =
 		"SELECT s.entry_id, f.features FROM entry_story s\n"
 		"  LEFT JOIN entry_features f ON f.entry_id = s.entry_id\n"

@@ -28,6 +28,7 @@
 #define COPY_WINDOW (3 * DAY)     /* syndicated copies appear within days */
 #define COPY_CONTAINMENT 0.8      /* share of the shorter text found in the other */
 #define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
+#define TAG_REPORTS 200          /* a tag's latest central reports that name candidate stories */
 #define STORY_CACHE 1024         /* story centroids kept per run */
 #define BATCH 2048
 #define AHEAD 256                /* entries prepared on the second thread at a time, see ahead */
@@ -103,6 +104,20 @@ static int u64map_put(struct u64map *m, uint64_t key, int64_t value)
 
 /* ------------------------------------------------------------------ state of a run */
 
+/* One row of entry_tags as the candidate search sees it, ordered as its index is. */
+struct report {
+	int64_t at, story, entry;
+};
+
+/* A tag's central reports with a story, kept for the run (see tag_candidates): every such row
+ * of entry_tags with lo <= at <= hi, in order. */
+struct tag_window {
+	struct report *v;
+	size_t n, cap;
+	int64_t lo, hi;
+	bool loaded;
+};
+
 /* An entry as read for processing, with what its title and text give without the database:
  * its words and its tags. */
 struct prepared {
@@ -154,6 +169,8 @@ struct linker {
 	struct buf tag_names, tag_ptrs;
 	struct buf candidates;       /* struct candidate[] */
 	struct u64map candidate_at;  /* story id -> index in candidates + 1 (0: not a candidate) */
+	struct u64map window_at;     /* tag id -> index in windows + 1 */
+	struct buf windows;          /* struct tag_window[] */
 	unsigned query;              /* numbers the candidate queries run, see add_candidate */
 	struct buf reason;
 };
@@ -261,6 +278,152 @@ static int tag_entry(struct linker *L)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ a tag's recent reports */
+
+/* Candidate stories come from the latest TAG_REPORTS central reports of each of the entry's
+ * tags within TAG_WINDOW of it: a range of entry_tags_window per tag and entry, mostly the same
+ * rows as for the entry before. So each tag's reports are kept for the run in a tag_window.
+ * Pending entries come in order of time, so a window only moves forward: it reads the rows
+ * entering it, takes in the rows this run writes, and is read again only when an entry is
+ * re-tagged or the time goes back. The stories come out in the same order as from the index. */
+
+static int cmp_report(const struct report *a, const struct report *b)
+{
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	if (a->story != b->story)
+		return a->story < b->story ? -1 : 1;
+	return (a->entry > b->entry) - (a->entry < b->entry);
+}
+
+/* The window of tag, made (empty, not loaded) if new; NULL when out of memory. Valid until
+ * the next call. */
+static struct tag_window *window_of(struct linker *L, int64_t tag, bool make)
+{
+	int64_t *at = u64map_get(&L->window_at, (uint64_t)tag + 1);
+	struct tag_window empty = {0};
+
+	if (at)
+		return (struct tag_window *)L->windows.data + *at - 1;
+	if (!make)
+		return NULL;
+	if (buf_append(&L->windows, &empty, sizeof empty) < 0 ||
+	    u64map_put(&L->window_at, (uint64_t)tag + 1,
+	               (int64_t)(L->windows.len / sizeof empty)) < 0)
+		return NULL;
+	return (struct tag_window *)(L->windows.data + L->windows.len) - 1;
+}
+
+static int window_reserve(struct tag_window *w, size_t more)
+{
+	size_t cap = w->cap ? w->cap : 64;
+	struct report *v;
+
+	if (w->n + more <= w->cap)
+		return 0;
+	while (cap < w->n + more)
+		cap *= 2;
+	v = realloc(w->v, cap * sizeof *v);
+	if (v == NULL)
+		return -1;
+	w->v = v;
+	w->cap = cap;
+	return 0;
+}
+
+/* Appends to w the rows of tag with from <= at <= to, which all come after w's rows. */
+static int read_reports(struct linker *L, struct tag_window *w, int64_t tag, int64_t from,
+                        int64_t to)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_TAG_REPORTS);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, tag);
+	sqlite3_bind_int64(st, 2, from);
+	sqlite3_bind_int64(st, 3, to);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (window_reserve(w, 1) < 0) {
+			sqlite3_reset(st);
+			return oom(L);
+		}
+		w->v[w->n++] = (struct report){sqlite3_column_int64(st, 0),
+		                               sqlite3_column_int64(st, 1),
+		                               sqlite3_column_int64(st, 2)};
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+}
+
+/* The index of w's first row after time at (w->n if none). */
+static size_t first_after(const struct tag_window *w, int64_t at)
+{
+	size_t lo = 0, hi = w->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->v[mid].at <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Drops the rows before from, which windows moving forward no longer reach, once they are
+ * most of w. */
+static void window_trim(struct tag_window *w, int64_t from)
+{
+	size_t old = first_after(w, from - 1);
+
+	if (old <= w->n / 2 || old < TAG_REPORTS)
+		return;
+	memmove(w->v, w->v + old, (w->n - old) * sizeof *w->v);
+	w->n -= old;
+	w->lo = from;
+}
+
+/* A row written to entry_tags: into its tag's window when within it. */
+static int window_add(struct linker *L, int64_t tag, struct report r)
+{
+	struct tag_window *w = window_of(L, tag, false);
+	size_t i;
+
+	if (w == NULL || !w->loaded || r.at < w->lo || r.at > w->hi)
+		return 0;
+	if (window_reserve(w, 1) < 0)
+		return oom(L);
+	for (i = first_after(w, r.at); i > 0 && cmp_report(&w->v[i - 1], &r) > 0; i--)
+		;
+	memmove(w->v + i + 1, w->v + i, (w->n - i) * sizeof *w->v);
+	w->v[i] = r;
+	w->n++;
+	return 0;
+}
+
+/* Entry id's tag rows are about to be deleted: the windows they are in are read again when
+ * next asked (an entry re-tagged is rare). */
+static int window_forget_entry(struct linker *L, int64_t id)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (L->windows.len == 0)
+		return 0;
+	st = db_stmt(L->db, SQL_ENTRY_TAG_REPORTS);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct tag_window *w = window_of(L, sqlite3_column_int64(st, 0), false);
+		if (w)
+			w->loaded = false;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+}
+
 /* Stores L->hits as the tags of entry id (replacing what it had), with its time and story:
  * written once the story is known, so a tag row never has to be updated. */
 static int write_tags(struct linker *L, int64_t id, int64_t at, int64_t story, bool replace)
@@ -268,6 +431,8 @@ static int write_tags(struct linker *L, int64_t id, int64_t at, int64_t story, b
 	sqlite3_stmt *st;
 
 	if (replace) {
+		if (window_forget_entry(L, id) < 0)
+			return -1;
 		st = db_stmt(L->db, SQL_ENTRY_TAGS_DELETE);
 		if (st == NULL)
 			return -1;
@@ -278,6 +443,7 @@ static int write_tags(struct linker *L, int64_t id, int64_t at, int64_t story, b
 	for (size_t i = 0; i < L->hits.n; i++) {
 		const struct tag_hit *h = &L->hits.v[i];
 		int64_t tid = tag_id(L, h->kind, h->value);
+		bool central = similar_central(h->in_title, h->in_text);
 		if (tid < 0)
 			return -1;
 		st = db_stmt(L->db, SQL_ENTRY_TAG_INSERT);
@@ -287,10 +453,11 @@ static int write_tags(struct linker *L, int64_t id, int64_t at, int64_t story, b
 		sqlite3_bind_int64(st, 2, tid);
 		sqlite3_bind_int(st, 3, (int)h->in_title);
 		sqlite3_bind_int(st, 4, (int)h->in_text);
-		sqlite3_bind_int(st, 5, similar_central(h->in_title, h->in_text));
+		sqlite3_bind_int(st, 5, central);
 		sqlite3_bind_int64(st, 6, at);
 		db_bind_int64_or_null(st, 7, story, 0);
-		if (db_exec_stmt(L->db, st) < 0)
+		if (db_exec_stmt(L->db, st) < 0 ||
+		    (central && story != 0 && window_add(L, tid, (struct report){at, story, id}) < 0))
 			return -1;
 	}
 	return 0;
@@ -602,6 +769,37 @@ static int collect(struct linker *L, sqlite3_stmt *st, unsigned kind_bit, bool l
 	return rc == SQLITE_DONE ? 0 : fail_sql(L);
 }
 
+/* Adds the candidate stories of tag for an entry at time at: the stories of the tag's latest
+ * TAG_REPORTS central reports within TAG_WINDOW, newest first, as the index would give them. */
+static int tag_candidates(struct linker *L, int64_t tag, int64_t at, unsigned kind_bit)
+{
+	int64_t from = at - TAG_WINDOW, to = at + TAG_WINDOW;
+	struct tag_window *w = window_of(L, tag, true);
+	size_t top, taken;
+
+	if (w == NULL)
+		return oom(L);
+	if (!w->loaded || from < w->lo) {
+		w->n = 0;
+		w->lo = from;
+		w->hi = from - 1;
+		w->loaded = true;
+	}
+	if (to > w->hi) {
+		if (read_reports(L, w, tag, w->hi + 1, to) < 0)
+			return -1;
+		w->hi = to;
+	}
+	top = first_after(w, to);
+	L->query++;
+	for (taken = 0; taken < TAG_REPORTS && taken < top && w->v[top - 1 - taken].at >= from;
+	     taken++)
+		if (add_candidate(L, w->v[top - 1 - taken].story, kind_bit, false) < 0)
+			return -1;
+	window_trim(w, from);
+	return 0;
+}
+
 static int find_candidates(struct linker *L, int64_t id, const char *canon, int64_t at)
 {
 	sqlite3_stmt *st;
@@ -631,15 +829,7 @@ static int find_candidates(struct linker *L, int64_t id, const char *canon, int6
 	}
 	for (size_t i = 0; i < L->entry.ntags; i++) {
 		const struct similar_tag *t = &L->entry.tags[i];
-		if (t->kind == KIND_OTHER)
-			continue;
-		st = db_stmt(L->db, SQL_CANDIDATES_BY_TAG);
-		if (st == NULL)
-			return -1;
-		sqlite3_bind_int64(st, 1, t->id);
-		sqlite3_bind_int64(st, 2, at - TAG_WINDOW);
-		sqlite3_bind_int64(st, 3, at + TAG_WINDOW);
-		if (collect(L, st, 1u << t->kind, false) < 0)
+		if (t->kind != KIND_OTHER && tag_candidates(L, t->id, at, 1u << t->kind) < 0)
 			return -1;
 	}
 	return 0;
@@ -1037,6 +1227,10 @@ static void linker_free(struct linker *L)
 	u64map_free(&L->df);
 	u64map_free(&L->df_added);
 	u64map_free(&L->candidate_at);
+	u64map_free(&L->window_at);
+	for (size_t i = 0; i < L->windows.len / sizeof(struct tag_window); i++)
+		free(((struct tag_window *)L->windows.data)[i].v);
+	buf_free(&L->windows);
 	u64map_free(&L->cache.slot);
 	for (size_t i = 0; i < STORY_CACHE; i++)
 		similar_doc_free(&L->cache.doc[i]);

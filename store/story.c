@@ -31,7 +31,7 @@
 #define TAG_REPORTS 200          /* a tag's latest central reports that name candidate stories */
 #define STORY_CACHE 1024         /* story centroids kept per run */
 #define BATCH 2048
-#define AHEAD 256                /* entries prepared on the second thread at a time, see ahead */
+#define AHEAD 64                 /* entries prepared on the second thread at a time, see ahead */
 #define PROCESSING_CACHE_KIB 16384 /* page cache while processing, see story_process */
 #define IDF_PRIOR 200.0        /* see idf() */
 

@@ -129,7 +129,8 @@ struct prepared {
 
 /* Processing reads ahead: while this thread runs the SQL of one half of the slots, a second
  * thread finds the words and tags of the next AHEAD entries in the other half. SQLite has one
- * writer, so its work stays on one core; these pure steps are a third of the rest. */
+ * writer, so its work stays on one core; these pure steps need not. 64 at a time: each slot's
+ * text buffers grow to the largest text they have held (see BENCHMARKS.md, Part 3). */
 struct ahead {
 	struct prepared *slots;      /* 2 * AHEAD, the halves one after the other */
 	size_t n[2];                 /* entries loaded into each half */

@@ -112,8 +112,7 @@ struct report {
 /* A tag's central reports with a story, kept for the run (see tag_candidates): every such row
  * of entry_tags with lo <= at <= hi, in order. */
 struct tag_window {
-	struct report *v;
-	size_t n, cap;
+	struct buf rows;             /* struct report[] */
 	int64_t lo, hi;
 	bool loaded;
 };
@@ -315,21 +314,14 @@ static struct tag_window *window_of(struct linker *L, int64_t tag, bool make)
 	return (struct tag_window *)(L->windows.data + L->windows.len) - 1;
 }
 
-static int window_reserve(struct tag_window *w, size_t more)
+static struct report *rows_of(const struct tag_window *w)
 {
-	size_t cap = w->cap ? w->cap : 64;
-	struct report *v;
+	return (struct report *)w->rows.data;
+}
 
-	if (w->n + more <= w->cap)
-		return 0;
-	while (cap < w->n + more)
-		cap *= 2;
-	v = realloc(w->v, cap * sizeof *v);
-	if (v == NULL)
-		return -1;
-	w->v = v;
-	w->cap = cap;
-	return 0;
+static size_t rows_in(const struct tag_window *w)
+{
+	return w->rows.len / sizeof(struct report);
 }
 
 /* Appends to w the rows of tag with from <= at <= to, which all come after w's rows. */
@@ -345,13 +337,12 @@ static int read_reports(struct linker *L, struct tag_window *w, int64_t tag, int
 	sqlite3_bind_int64(st, 2, from);
 	sqlite3_bind_int64(st, 3, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (window_reserve(w, 1) < 0) {
+		struct report r = {sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                   sqlite3_column_int64(st, 2)};
+		if (buf_append(&w->rows, &r, sizeof r) < 0) {
 			sqlite3_reset(st);
 			return oom(L);
 		}
-		w->v[w->n++] = (struct report){sqlite3_column_int64(st, 0),
-		                               sqlite3_column_int64(st, 1),
-		                               sqlite3_column_int64(st, 2)};
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : fail_sql(L);
@@ -360,11 +351,12 @@ static int read_reports(struct linker *L, struct tag_window *w, int64_t tag, int
 /* The index of w's first row after time at (w->n if none). */
 static size_t first_after(const struct tag_window *w, int64_t at)
 {
-	size_t lo = 0, hi = w->n;
+	const struct report *v = rows_of(w);
+	size_t lo = 0, hi = rows_in(w);
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (w->v[mid].at <= at)
+		if (v[mid].at <= at)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -378,10 +370,10 @@ static void window_trim(struct tag_window *w, int64_t from)
 {
 	size_t old = first_after(w, from - 1);
 
-	if (old <= w->n / 2 || old < TAG_REPORTS)
+	if (old <= rows_in(w) / 2 || old < TAG_REPORTS)
 		return;
-	memmove(w->v, w->v + old, (w->n - old) * sizeof *w->v);
-	w->n -= old;
+	w->rows.len -= old * sizeof(struct report);
+	memmove(w->rows.data, rows_of(w) + old, w->rows.len);
 	w->lo = from;
 }
 
@@ -389,17 +381,19 @@ static void window_trim(struct tag_window *w, int64_t from)
 static int window_add(struct linker *L, int64_t tag, struct report r)
 {
 	struct tag_window *w = window_of(L, tag, false);
-	size_t i;
+	struct report *v;
+	size_t i, n;
 
 	if (w == NULL || !w->loaded || r.at < w->lo || r.at > w->hi)
 		return 0;
-	if (window_reserve(w, 1) < 0)
-		return oom(L);
-	for (i = first_after(w, r.at); i > 0 && cmp_report(&w->v[i - 1], &r) > 0; i--)
+	for (i = first_after(w, r.at); i > 0 && cmp_report(&rows_of(w)[i - 1], &r) > 0; i--)
 		;
-	memmove(w->v + i + 1, w->v + i, (w->n - i) * sizeof *w->v);
-	w->v[i] = r;
-	w->n++;
+	n = rows_in(w);
+	if (buf_append(&w->rows, &r, sizeof r) < 0)
+		return oom(L);
+	v = rows_of(w);
+	memmove(v + i + 1, v + i, (n - i) * sizeof *v);
+	v[i] = r;
 	return 0;
 }
 
@@ -781,7 +775,7 @@ static int tag_candidates(struct linker *L, int64_t tag, int64_t at, unsigned ki
 	if (w == NULL)
 		return oom(L);
 	if (!w->loaded || from < w->lo) {
-		w->n = 0;
+		buf_reset(&w->rows);
 		w->lo = from;
 		w->hi = from - 1;
 		w->loaded = true;
@@ -793,9 +787,9 @@ static int tag_candidates(struct linker *L, int64_t tag, int64_t at, unsigned ki
 	}
 	top = first_after(w, to);
 	L->query++;
-	for (taken = 0; taken < TAG_REPORTS && taken < top && w->v[top - 1 - taken].at >= from;
+	for (taken = 0; taken < TAG_REPORTS && taken < top && rows_of(w)[top - 1 - taken].at >= from;
 	     taken++)
-		if (add_candidate(L, w->v[top - 1 - taken].story, kind_bit, false) < 0)
+		if (add_candidate(L, rows_of(w)[top - 1 - taken].story, kind_bit, false) < 0)
 			return -1;
 	window_trim(w, from);
 	return 0;
@@ -1230,7 +1224,7 @@ static void linker_free(struct linker *L)
 	u64map_free(&L->candidate_at);
 	u64map_free(&L->window_at);
 	for (size_t i = 0; i < L->windows.len / sizeof(struct tag_window); i++)
-		free(((struct tag_window *)L->windows.data)[i].v);
+		buf_free(&((struct tag_window *)L->windows.data)[i].rows);
 	buf_free(&L->windows);
 	u64map_free(&L->cache.slot);
 	for (size_t i = 0; i < STORY_CACHE; i++)

@@ -749,14 +749,14 @@ static int add_candidate(struct linker *L, int64_t story, unsigned kind_bit, boo
 	return 0;
 }
 
-/* Runs a candidate query (already bound) and adds each story it yields. */
-static int collect(struct linker *L, sqlite3_stmt *st, unsigned kind_bit, bool linked)
+/* Runs a link candidate query (already bound) and adds each story it yields. */
+static int collect_linked(struct linker *L, sqlite3_stmt *st)
 {
 	int rc;
 
 	L->query++;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (add_candidate(L, sqlite3_column_int64(st, 0), kind_bit, linked) < 0) {
+		if (add_candidate(L, sqlite3_column_int64(st, 0), 0, true) < 0) {
 			sqlite3_reset(st);
 			return -1;
 		}
@@ -810,7 +810,7 @@ static int find_candidates(struct linker *L, int64_t id, const char *canon, int6
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
 	sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
-	if (collect(L, st, 0, true) < 0)
+	if (collect_linked(L, st) < 0)
 		return -1;
 	if (canon) {
 		st = db_stmt(L->db, SQL_CANDIDATES_LINKING_IN);
@@ -819,7 +819,7 @@ static int find_candidates(struct linker *L, int64_t id, const char *canon, int6
 		db_bind_text(st, 1, canon);
 		sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
 		sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
-		if (collect(L, st, 0, true) < 0)
+		if (collect_linked(L, st) < 0)
 			return -1;
 	}
 	for (size_t i = 0; i < L->entry.ntags; i++) {

@@ -10,6 +10,7 @@
  * Times are INTEGER Unix seconds, UTC. Tables are STRICT.
  */
 #include "store/db.h"
+#include "store/walvfs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -545,7 +546,8 @@ struct db *db_open(const char *path, enum db_mode mode, char *err, size_t errsiz
 		snprintf(err, errsize, "%s: out of memory", path);
 		return NULL;
 	}
-	if (sqlite3_open_v2(path, &db->handle, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(path, &db->handle, flags | SQLITE_OPEN_NOMUTEX, walvfs_name()) !=
+	    SQLITE_OK) {
 		db_set_error(db, "%s: %s", path, db->handle ? sqlite3_errmsg(db->handle) : "out of memory");
 		goto fail;
 	}

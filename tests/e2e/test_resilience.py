@@ -366,10 +366,13 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
     want = out.splitlines()
     check(len(want) > 20, f"the crawl alone alerts ({len(want)} lines)")
     db = seeded(tmp / "both.db")
+    served = srv.total  # the crawl alone's requests, on the same server
     crawl = alerting(db)
     # the crawl holds the lock before its first request: wait for that, not for a guess of time
+    # (counting from the requests served before it: else, on a loaded machine, the import
+    # could take the lock first and the crawl exit 75)
     deadline = time.monotonic() + 60 * SLOW
-    while srv.total == 0 and crawl.poll() is None and time.monotonic() < deadline:
+    while srv.total == served and crawl.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
     imported = newsmon("--tags", "tags.txt", "import", "--url", "https://imported.example/feed",
                        FILES[1], db=db, env={"NEWSMON_NOW": NOW}, timeout=120 * SLOW)
@@ -382,7 +385,8 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
             fcntl.flock(lock, fcntl.LOCK_UN)
         except BlockingIOError:
             crawl_done = False
-    out, _ = crawl.communicate(timeout=120 * SLOW)
+    out, err = crawl.communicate(timeout=120 * SLOW)
+    check_eq(crawl.returncode, 0, f"the crawl exits 0 ({err.strip()[-200:]})")
     check_eq(imported.code, 0, "an import during a crawl exits 0")
     check(crawl_done, "having waited for the crawl to end")
     check_eq(out.splitlines(), want, "the crawl prints every alert it would print alone")
@@ -391,11 +395,14 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
                  "and everything is processed")
 
     # retag rewrites every entry in one transaction: it too waits for a running crawl
+    served = srv.total
     crawl = subprocess.Popen(WRAP + [newsmon_bin(), "--db", str(db), "--tags", "tags.txt",
                                      "crawl", "--feeds", str(feeds), "--per-host", "1",
                                      "--force"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV, text=True)
-    time.sleep(0.5 * SLOW)
+    deadline = time.monotonic() + 60 * SLOW
+    while srv.total == served and crawl.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     retag = newsmon("--tags", "tags.txt", "retag", db=db, timeout=120 * SLOW)
     crawl_running = crawl.poll() is None
     _, err = crawl.communicate(timeout=120 * SLOW)

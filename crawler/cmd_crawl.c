@@ -197,6 +197,7 @@ static void fetched(const struct fetch_result *r, void *arg)
 		.ttl = j->ttl,
 	};
 	struct ingest_report rep;
+	struct ingest_parsed *parsed;
 	char hash[HASH_HEX_SIZE], safe[1024], title[256];
 	bool not_modified = false;
 	const char *error = r->error;
@@ -224,8 +225,11 @@ static void fetched(const struct fetch_result *r, void *arg)
 			up.body_hash = hash;
 		}
 	}
-	if (ingest_parse(c->ing, &doc, &rep) < 0)
-		goto store_failed;
+	parsed = ingest_parse(ingest_parser(c->ing), &doc, &rep);
+	if (parsed == NULL) {
+		snprintf(c->store_error, sizeof c->store_error, "%s: out of memory parsing", j->url);
+		goto stop;
+	}
 	if (doc.body && !rep.usable) {
 		error = rep.error;
 		up.body_hash = j->body_hash; /* the same broken body next time is still broken */
@@ -249,8 +253,10 @@ static void fetched(const struct fetch_result *r, void *arg)
 		           log_safe(safe, sizeof safe, j->url), r->permanent,
 		           j->line ? "; change line " : "", j->line, j->line ? " of the feed list" : "");
 	}
-	if (ingest_store(c->ing, &doc, r->ms, &up, &rep) < 0)
+	if (ingest_store(c->ing, &doc, parsed, r->ms, &up, &rep) < 0) {
+		ingest_parsed_free(parsed);
 		goto store_failed;
+	}
 	if (error) {
 		c->failed++;
 		log_safe(title, sizeof title, j->title);
@@ -272,10 +278,12 @@ static void fetched(const struct fetch_result *r, void *arg)
 	        rep.result.new_entries, rep.result.updated, error ? " error=" : "",
 	        error ? error : "");
 	progress(c);
+	ingest_parsed_free(parsed);
 	return;
 store_failed:
-	/* the database is what this run is for: without it, stop */
 	snprintf(c->store_error, sizeof c->store_error, "%s", ingest_error(c->ing));
+stop:
+	/* the database is what this run is for: without it, stop */
 	c->store_failed = true;
 	stop_requested = 1;
 }

@@ -108,7 +108,7 @@ int cmd_feeds(const struct cli *cli, int argc, char **argv)
 		}
 		json = 1;
 	}
-	s = store_open(cli->db, STORE_READ, NULL, err, sizeof err);
+	s = store_open(cli->db, STORE_READ, err, sizeof err);
 	if (s == NULL) {
 		log_user("%s", err);
 		return EXIT_RUNTIME;

@@ -57,8 +57,11 @@ static int import_file(struct ingest *ing, const char *path, const char *url, st
 		.len = body->len,
 		.fetched = clock_now(),
 	};
-	if (ingest_parse(ing, &doc, &report) < 0 ||
-	    ingest_store(ing, &doc, clock_ms() - started, NULL, &report) < 0) {
+	struct ingest_parsed *parsed = ingest_parse(ingest_parser(ing), &doc, &report);
+	if (parsed == NULL) {
+		log_user("%s: out of memory parsing", path);
+		rc = -1;
+	} else if (ingest_store(ing, &doc, parsed, clock_ms() - started, NULL, &report) < 0) {
 		log_user("%s: %s", path, ingest_error(ing));
 		rc = -1;
 	} else {
@@ -71,6 +74,7 @@ static int import_file(struct ingest *ing, const char *path, const char *url, st
 		else
 			rc = 1;
 	}
+	ingest_parsed_free(parsed);
 	free(own_url);
 	return rc;
 }
@@ -142,7 +146,7 @@ usage:
 static struct store *open_for_reading(const struct cli *cli)
 {
 	char err[512];
-	struct store *s = store_open(cli->db, STORE_READ, NULL, err, sizeof err);
+	struct store *s = store_open(cli->db, STORE_READ, err, sizeof err);
 
 	if (s == NULL)
 		log_user("%s", err);

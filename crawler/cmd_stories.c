@@ -21,7 +21,7 @@
 static struct store *open_read(const struct cli *cli)
 {
 	char err[512];
-	struct store *s = store_open(cli->db, STORE_READ, NULL, err, sizeof err);
+	struct store *s = store_open(cli->db, STORE_READ, err, sizeof err);
 
 	if (s == NULL)
 		log_user("%s", err);

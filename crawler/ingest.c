@@ -15,10 +15,14 @@
 struct ingest {
 	struct store *store;
 	struct tagger *tagger;
-	struct feed_parser *parser; /* one for every document: its buffers are reused */
-	struct feed *feed;      /* the last parsed document, kept for its error text */
+	struct feed_parser *parser; /* for the documents of ing's thread: its buffers are reused */
 	const char *db_path;    /* borrowed from the cli, to name the database in errors */
 	char error[512];
+};
+
+struct ingest_parsed {
+	struct feed *feed;          /* NULL when there was no body */
+	struct store_doc *entries;  /* prepared for storing; NULL unless the feed is usable */
 };
 
 /* The tag vocabulary is size-capped like any input: a tags.txt of more than this is a mistake. */
@@ -65,7 +69,7 @@ struct ingest *ingest_open(const struct cli *cli, char *err, size_t errsize, int
 		goto fail;
 	}
 	ing->db_path = cli->db;
-	ing->store = store_open(cli->db, STORE_WRITE, url_canonical, err, errsize);
+	ing->store = store_open(cli->db, STORE_WRITE, err, errsize);
 	if (ing->store == NULL)
 		goto fail;
 	return ing;
@@ -78,7 +82,6 @@ void ingest_close(struct ingest *ing)
 {
 	if (ing == NULL)
 		return;
-	feed_free(ing->feed);
 	feed_parser_free(ing->parser);
 	store_close(ing->store);
 	tagger_free(ing->tagger);
@@ -97,29 +100,50 @@ const char *ingest_error(const struct ingest *ing)
 	return ing->error;
 }
 
-int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
-                 struct ingest_report *report)
+struct feed_parser *ingest_parser(struct ingest *ing)
 {
-	memset(report, 0, sizeof *report);
-	feed_free(ing->feed);
-	ing->feed = NULL;
-	if (doc->body == NULL) {
-		report->error = doc->error;
-		return 0;
-	}
-	ing->feed = feed_parser_parse(ing->parser, doc->body, doc->len,
-	                              doc->final_url ? doc->final_url : doc->feed_url, doc->charset);
-	if (ing->feed == NULL) {
-		snprintf(ing->error, sizeof ing->error, "%s: out of memory parsing", doc->feed_url);
-		return -1;
-	}
-	report->usable = ing->feed->format != FEED_UNKNOWN;
-	report->error = ing->feed->error;
-	report->ttl = ing->feed->ttl;
-	return 0;
+	return ing->parser;
 }
 
-int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
+struct ingest_parsed *ingest_parse(struct feed_parser *parser, const struct ingest_document *doc,
+                                   struct ingest_report *report)
+{
+	struct ingest_parsed *p = calloc(1, sizeof *p);
+
+	memset(report, 0, sizeof *report);
+	if (p == NULL)
+		return NULL;
+	if (doc->body == NULL) {
+		report->error = doc->error;
+		return p;
+	}
+	p->feed = feed_parser_parse(parser, doc->body, doc->len,
+	                            doc->final_url ? doc->final_url : doc->feed_url, doc->charset);
+	if (p->feed == NULL)
+		goto fail;
+	report->usable = p->feed->format != FEED_UNKNOWN;
+	report->error = p->feed->error;
+	report->ttl = p->feed->ttl;
+	if (report->usable && (p->entries = store_doc_prepare(p->feed, url_canonical)) == NULL)
+		goto fail;
+	return p;
+fail:
+	ingest_parsed_free(p);
+	memset(report, 0, sizeof *report);
+	return NULL;
+}
+
+void ingest_parsed_free(struct ingest_parsed *p)
+{
+	if (p == NULL)
+		return;
+	store_doc_free(p->entries);
+	feed_free(p->feed);
+	free(p);
+}
+
+int ingest_store(struct ingest *ing, const struct ingest_document *doc,
+                 struct ingest_parsed *parsed, int64_t ms,
                  const struct store_feed_update *update, struct ingest_report *report)
 {
 	struct store_fetch fetch = {
@@ -134,8 +158,7 @@ int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t 
 
 	if (doc->body && !report->usable)
 		fetch.error = report->error;
-	if (store_ingest(ing->store, doc->feed_url, report->usable ? ing->feed : NULL, &fetch,
-	                 &report->result) < 0) {
+	if (store_ingest(ing->store, doc->feed_url, parsed->entries, &fetch, &report->result) < 0) {
 		store_failed(ing);
 		return -1;
 	}

@@ -2,7 +2,8 @@
  * ingest.h — from a document's bytes to stored, tagged and linked entries: the path `import`
  * and `crawl` share.
  *
- * ingest_document parses one document and stores it (one transaction); ingest_finish then
+ * ingest_parse parses one document and derives its rows, ingest_store stores them (one
+ * transaction); ingest_finish then
  * processes everything stored but not yet processed — tags, cross-feed duplicates, stories —
  * in order of publication, and reports each new, updated or follow-up entry to a callback (the
  * alerts). Entries stored by a run that was killed are processed by the next one.
@@ -44,22 +45,33 @@ struct ingest_document {
 
 struct ingest_report {
 	bool usable;            /* the document was a feed (ingest_store stores its entries) */
-	const char *error;      /* why it was not, or what was wrong with it; borrowed until the
-	                           next call */
+	const char *error;      /* why it was not, or what was wrong with it; borrowed from the
+	                           parsed document (or the ingest_document) */
 	int64_t ttl;            /* what the feed asked for (<ttl>, sy:), seconds */
 	struct store_ingest_result result;  /* set by ingest_store */
 };
 
-/* Parses doc (when it has a body) and keeps the result for ingest_store. Returns 0 — also when
- * the document was not a feed: report->usable and report->error tell — or -1 when out of
- * memory. */
-int ingest_parse(struct ingest *ing, const struct ingest_document *doc,
-                 struct ingest_report *report);
+/* A document parsed, and its entries prepared for storing (store/store.h, store_doc). */
+struct ingest_parsed;
+struct feed_parser;
 
-/* Stores, in one transaction, the entries ingest_parse read from doc (if usable), the fetch
- * record (an unusable document counts as a failed fetch) and the crawler's new state for the
- * feed (update, NULL for an import). Returns 0, or -1 when the store failed (ingest_error). */
-int ingest_store(struct ingest *ing, const struct ingest_document *doc, int64_t ms,
+/* Parses doc (when it has a body) with parser and prepares its entries for storing. Touches
+ * nothing of an ingest's: a crawl runs it on a second thread, with that thread's own parser.
+ * Fills report (usable, error, ttl; error is borrowed from the result, or from doc). Returns
+ * the result, to be freed with ingest_parsed_free after ingest_store, or NULL when out of
+ * memory. Not being a feed is not an error: report->usable and report->error tell. */
+struct ingest_parsed *ingest_parse(struct feed_parser *parser, const struct ingest_document *doc,
+                                   struct ingest_report *report);
+void ingest_parsed_free(struct ingest_parsed *parsed);
+
+/* The parser for ingest_parse on ing's own thread; owned by ing. */
+struct feed_parser *ingest_parser(struct ingest *ing);
+
+/* Stores, in one transaction, the entries of parsed (when usable), the fetch record (an
+ * unusable document counts as a failed fetch) and the crawler's new state for the feed
+ * (update, NULL for an import). Returns 0, or -1 when the store failed (ingest_error). */
+int ingest_store(struct ingest *ing, const struct ingest_document *doc,
+                 struct ingest_parsed *parsed, int64_t ms,
                  const struct store_feed_update *update, struct ingest_report *report);
 
 /* Re-tags every stored entry with the vocabulary (after tags.txt changed). Returns the number

@@ -37,7 +37,6 @@ static const char *const identity_notes[] = {
 
 struct store {
 	struct db *db;
-	store_canon_fn *canon;
 };
 
 struct db *store_db(struct store *s)
@@ -52,8 +51,7 @@ static int run_sql(struct store *s, enum db_sql sql)
 	return st ? db_exec_stmt(s->db, st) : -1;
 }
 
-struct store *store_open(const char *path, enum store_mode mode, store_canon_fn *canon,
-                         char *err, size_t errsize)
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errsize)
 {
 	struct store *s = calloc(1, sizeof *s);
 
@@ -66,7 +64,6 @@ struct store *store_open(const char *path, enum store_mode mode, store_canon_fn 
 		free(s);
 		return NULL;
 	}
-	s->canon = canon;
 	if (mode == STORE_WRITE && run_sql(s, SQL_FTS_TODO_CREATE) < 0) {
 		snprintf(err, errsize, "%s: %s", path, db_error(s->db));
 		store_close(s);
@@ -132,10 +129,19 @@ struct incoming {
 	const char *title;       /* never NULL */
 	const char *text;        /* plain text of content, else summary */
 	const char *date_raw;    /* the date as written, part of the key of entries without ids */
+	const char **hrefs;      /* the links in its text that canonicalise, nhrefs of them */
+	size_t nhrefs;
 	char *key;
 	char content_hash[HASH_HEX_SIZE];
 	char title_key[HASH_HEX_SIZE];
 	bool repeat;             /* the same entry again in the same document */
+};
+
+struct store_doc {
+	const struct feed *feed;
+	struct arena *arena;     /* everything derived */
+	struct incoming *in;     /* feed->nentries */
+	size_t with_guid;        /* entries with an id */
 };
 
 static char *hex_of(struct arena *a, const char *s1, const char *s2)
@@ -313,11 +319,25 @@ static void title_key(const char *title, char out[HASH_HEX_SIZE])
 	buf_free(&b);
 }
 
-/* Derives link, text and hashes of one entry. */
-static int prepare(struct store *s, struct arena *a, const struct feed_entry *e, struct incoming *in)
+/* A canonical form of url in a, or NULL (*failed set when out of memory). */
+static const char *canonical(struct arena *a, store_canon_fn *canon, const char *url,
+                             bool *failed)
+{
+	char *c = canon(url);
+	const char *kept = c ? arena_strndup(a, c, strlen(c)) : NULL;
+
+	*failed |= c != NULL && kept == NULL;
+	free(c);
+	return kept;
+}
+
+/* Derives link, links, text and hashes of one entry. */
+static int prepare(struct arena *a, store_canon_fn *canon, const struct feed_entry *e,
+                   struct incoming *in)
 {
 	const char *body = e->content ? e->content : e->summary;
 	struct buf b = {0};
+	bool failed = false;
 	int rc = -1;
 
 	in->e = e;
@@ -325,12 +345,20 @@ static int prepare(struct store *s, struct arena *a, const struct feed_entry *e,
 	in->date_raw = e->published_raw ? e->published_raw : e->updated_raw;
 	in->link = NULL;
 	if (e->link) {
-		char *canon = s->canon ? s->canon(e->link) : NULL;
-		in->link = canon ? arena_strndup(a, canon, strlen(canon)) : e->link;
-		free(canon);
+		in->link = canonical(a, canon, e->link, &failed);
 		if (in->link == NULL)
-			goto done;
+			in->link = e->link;
 	}
+	in->hrefs = e->nhrefs ? arena_alloc(a, e->nhrefs * sizeof *in->hrefs) : NULL;
+	if (failed || (e->nhrefs && in->hrefs == NULL))
+		goto done;
+	for (size_t i = 0; i < e->nhrefs; i++) {
+		const char *href = canonical(a, canon, e->hrefs[i], &failed);
+		if (href)
+			in->hrefs[in->nhrefs++] = href;
+	}
+	if (failed)
+		goto done;
 	if (body && text_from_html(&b, body, text_utf8_prefix(body, strnlen(body, STORE_TEXT_MAX)),
 	                           TEXT_BLOCK) < 0)
 		goto done;
@@ -411,7 +439,7 @@ static int stored_entry(struct store *s, int64_t feed_id, const char *key,
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int store_links(struct store *s, int64_t entry_id, const struct feed_entry *e, bool replace)
+static int store_links(struct store *s, int64_t entry_id, const struct incoming *in, bool replace)
 {
 	sqlite3_stmt *st;
 
@@ -423,18 +451,12 @@ static int store_links(struct store *s, int64_t entry_id, const struct feed_entr
 		if (db_exec_stmt(s->db, st) < 0)
 			return -1;
 	}
-	for (size_t i = 0; i < e->nhrefs; i++) {
-		char *canon = s->canon ? s->canon(e->hrefs[i]) : NULL;
-		if (canon == NULL)
-			continue;
+	for (size_t i = 0; i < in->nhrefs; i++) {
 		st = db_stmt(s->db, SQL_LINK_INSERT);
-		if (st == NULL) {
-			free(canon);
+		if (st == NULL)
 			return -1;
-		}
 		sqlite3_bind_int64(st, 1, entry_id);
-		db_bind_text(st, 2, canon);
-		free(canon);
+		db_bind_text(st, 2, in->hrefs[i]);
 		if (db_exec_stmt(s->db, st) < 0)
 			return -1;
 	}
@@ -507,7 +529,7 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	sqlite3_bind_int64(st, 3, at);
 	if (db_exec_stmt(s->db, st) < 0)
 		goto done;
-	rc = store_links(s, id, e, *outcome == 2);
+	rc = store_links(s, id, in, *outcome == 2);
 done:
 	free(categories);
 	free(enclosures);
@@ -533,31 +555,51 @@ static int feed_identity(struct store *s, int64_t feed_id, enum identity *mode)
 	return 0;
 }
 
+struct store_doc *store_doc_prepare(const struct feed *feed, store_canon_fn *canon)
+{
+	struct store_doc *d = calloc(1, sizeof *d);
+
+	if (d == NULL || (d->arena = arena_new()) == NULL ||
+	    (feed->nentries && (d->in = calloc(feed->nentries, sizeof *d->in)) == NULL))
+		goto fail;
+	d->feed = feed;
+	for (size_t i = 0; i < feed->nentries; i++) {
+		if (prepare(d->arena, canon, &feed->entries[i], &d->in[i]) < 0)
+			goto fail;
+		d->with_guid += feed->entries[i].id != NULL;
+	}
+	return d;
+fail:
+	store_doc_free(d);
+	return NULL;
+}
+
+void store_doc_free(struct store_doc *d)
+{
+	if (d == NULL)
+		return;
+	free(d->in);
+	arena_free(d->arena);
+	free(d);
+}
+
 /* Stores the document's entries; counts into out. */
-static int put_entries(struct store *s, int64_t feed_id, const struct feed *doc,
+static int put_entries(struct store *s, int64_t feed_id, struct store_doc *doc,
                        const struct store_fetch *fetch, struct store_ingest_result *out)
 {
-	struct arena *a = arena_new();
-	struct incoming *in = NULL;
+	struct arena *a = arena_new(); /* the keys */
+	struct incoming *in = doc->in;
 	struct incoming **order = NULL;
 	enum identity mode, start;
-	size_t n = doc->nentries, with_guid = 0;
+	size_t n = doc->feed->nentries, with_guid = doc->with_guid;
 	int rc = -1, collide;
 
-	if (a == NULL || (n && ((in = calloc(n, sizeof *in)) == NULL ||
-	                        (order = calloc(n, sizeof *order)) == NULL))) {
+	if (a == NULL || (n && (order = calloc(n, sizeof *order)) == NULL)) {
 		db_set_error(s->db, "out of memory");
 		goto done;
 	}
 	if (feed_identity(s, feed_id, &mode) < 0)
 		goto done;
-	for (size_t i = 0; i < n; i++) {
-		if (prepare(s, a, &doc->entries[i], &in[i]) < 0) {
-			db_set_error(s->db, "out of memory");
-			goto done;
-		}
-		with_guid += doc->entries[i].id != NULL;
-	}
 	start = mode;
 	while ((collide = assign_keys(a, in, n, mode, order)) == 1 && mode < IDENTITY_GUID_LINK_TITLE)
 		mode++;
@@ -584,7 +626,6 @@ static int put_entries(struct store *s, int64_t feed_id, const struct feed *doc,
 	rc = 0;
 done:
 	free(order);
-	free(in);
 	arena_free(a);
 	return rc;
 }
@@ -636,7 +677,7 @@ static int record_fetch(struct store *s, int64_t feed_id, const struct feed *doc
 	return db_exec_stmt(s->db, st);
 }
 
-int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
+int store_ingest(struct store *s, const char *feed_url, struct store_doc *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out)
 {
 	sqlite3_stmt *st;
@@ -650,15 +691,15 @@ int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
 		goto fail;
 	out->feed_id = feed_id;
 	if (doc) {
-		out->entries = doc->nentries;
+		out->entries = doc->feed->nentries;
 		if (put_entries(s, feed_id, doc, fetch, out) < 0)
 			goto fail;
-		if (doc->title) {
+		if (doc->feed->title) {
 			st = db_stmt(s->db, SQL_FEED_SET_TITLE);
 			if (st == NULL)
 				goto fail;
 			sqlite3_bind_int64(st, 1, feed_id);
-			db_bind_text(st, 2, doc->title);
+			db_bind_text(st, 2, doc->feed->title);
 			if (db_exec_stmt(s->db, st) < 0)
 				goto fail;
 		}
@@ -666,7 +707,7 @@ int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
 	/* the document's entries go into the full-text index together, after they are in: FTS5
 	 * writes what it holds at every statement savepoint, so an entry at a time would write
 	 * a segment per entry */
-	if (record_fetch(s, feed_id, doc, fetch, out) < 0 || run_sql(s, SQL_FTS_UNINDEX) < 0 ||
+	if (record_fetch(s, feed_id, doc ? doc->feed : NULL, fetch, out) < 0 || run_sql(s, SQL_FTS_UNINDEX) < 0 ||
 	    run_sql(s, SQL_FTS_INDEX) < 0 || run_sql(s, SQL_FTS_TODO_CLEAR) < 0 ||
 	    db_commit(s->db) < 0)
 		goto fail;

@@ -28,10 +28,8 @@ typedef char *store_canon_fn(const char *url);
 enum store_mode { STORE_READ, STORE_WRITE };
 
 /* Opens the database at path (STORE_WRITE creates it and migrates the schema). Returns the
- * store, to be closed with store_close, or NULL with a one-line reason in err. canon may be
- * NULL for a store that only reads. */
-struct store *store_open(const char *path, enum store_mode mode, store_canon_fn *canon,
-                         char *err, size_t errsize);
+ * store, to be closed with store_close, or NULL with a one-line reason in err. */
+struct store *store_open(const char *path, enum store_mode mode, char *err, size_t errsize);
 void store_close(struct store *s);
 
 /* The last error, one line, borrowed until the next call. */
@@ -106,13 +104,23 @@ struct store_ingest_result {
 	size_t new_entries, updated, unchanged;
 };
 
+/* A parsed document's entries with what storing derives from them: canonical links, the
+ * links in their texts, plain text, hashes. Deriving them touches no database, so a crawl
+ * does it on another thread than the one that stores.
+ *
+ * store_doc_prepare returns it for feed (borrowed: it must outlive the result), to be freed
+ * with store_doc_free, or NULL when out of memory. Thread-safe, as canon must be. */
+struct store_doc;
+struct store_doc *store_doc_prepare(const struct feed *feed, store_canon_fn *canon);
+void store_doc_free(struct store_doc *doc);
+
 /* Stores doc (NULL when the fetch produced none: an error, or 304) and the fetch record for
  * the feed with URL feed_url (created, added at fetch->started, when missing) in one
- * transaction. fetch->error counts as a failure of the feed; doc->error (what the parser cut or
- * repaired) becomes the feed's last_error without counting as one, and stays so through later
- * fetches that bring no new document. Returns 0, or -1 with store_error set and nothing
- * written. */
-int store_ingest(struct store *s, const char *feed_url, const struct feed *doc,
+ * transaction; doc's entries are given their keys on the way. fetch->error counts as a
+ * failure of the feed; the document's error (what the parser cut or repaired) becomes the
+ * feed's last_error without counting as one, and stays so through later fetches that bring
+ * no new document. Returns 0, or -1 with store_error set and nothing written. */
+int store_ingest(struct store *s, const char *feed_url, struct store_doc *doc,
                  const struct store_fetch *fetch, struct store_ingest_result *out);
 
 /* The connection, for the other store/ modules (store/db.h); never used outside store/. */

@@ -27,7 +27,7 @@ static struct store *fresh_store(void)
 
 	snprintf(path, sizeof path, "%s/t.db", dir);
 	unlink(path);
-	s = store_open(path, STORE_WRITE, url_canonical, err, sizeof err);
+	s = store_open(path, STORE_WRITE, err, sizeof err);
 	if (!CHECK(s != NULL))
 		fprintf(stderr, "    %s\n", err);
 	return s;
@@ -66,10 +66,12 @@ static struct store_ingest_result put(struct store *s, const char *url, const ch
 	struct store_ingest_result r = {0};
 	struct store_fetch fetch = {.started = now, .ms = 1, .bytes = (int64_t)strlen(doc), .url = url};
 	struct feed *f = feed_parse(doc, strlen(doc), url, NULL);
+	struct store_doc *d = f ? store_doc_prepare(f, url_canonical) : NULL;
 
-	CHECK(f != NULL);
-	if (!CHECK(store_ingest(s, url, f, &fetch, &r) == 0))
+	CHECK(d != NULL);
+	if (!CHECK(store_ingest(s, url, d, &fetch, &r) == 0))
 		fprintf(stderr, "    %s\n", store_error(s));
+	store_doc_free(d);
 	feed_free(f);
 	return r;
 }
@@ -97,7 +99,7 @@ static void test_refusals(void)
 	fputs("this is not a database, just text that is long enough to look like a header......"
 	      "........................................................................", f);
 	fclose(f);
-	s = store_open(other, STORE_WRITE, url_canonical, err, sizeof err);
+	s = store_open(other, STORE_WRITE, err, sizeof err);
 	CHECK(s == NULL);
 	CHECK(strstr(err, "junk.db") && strstr(err, "not a database"));
 
@@ -107,7 +109,7 @@ static void test_refusals(void)
 	sqlite3_open(other, &h);
 	sqlite3_exec(h, "CREATE TABLE accounts(id INTEGER)", NULL, NULL, NULL);
 	sqlite3_close(h);
-	s = store_open(other, STORE_WRITE, url_canonical, err, sizeof err);
+	s = store_open(other, STORE_WRITE, err, sizeof err);
 	CHECK(s == NULL);
 	CHECK(strstr(err, "another program") != NULL);
 	sqlite3_open(other, &h);
@@ -124,7 +126,7 @@ static void test_refusals(void)
 	sqlite3_open(path, &h);
 	sqlite3_exec(h, "PRAGMA user_version = 99", NULL, NULL, NULL);
 	sqlite3_close(h);
-	s = store_open(path, STORE_WRITE, url_canonical, err, sizeof err);
+	s = store_open(path, STORE_WRITE, err, sizeof err);
 	CHECK(s == NULL);
 	CHECK(strstr(err, "newer than this newsmon") != NULL);
 
@@ -134,17 +136,17 @@ static void test_refusals(void)
 	store_close(s);
 	chmod(path, 0444);
 	if (geteuid() != 0) { /* root writes anyway */
-		s = store_open(path, STORE_WRITE, url_canonical, err, sizeof err);
+		s = store_open(path, STORE_WRITE, err, sizeof err);
 		CHECK(s == NULL && strstr(err, "read-only") != NULL);
 	}
-	s = store_open(path, STORE_READ, NULL, err, sizeof err);
+	s = store_open(path, STORE_READ, err, sizeof err);
 	CHECK(s != NULL);
 	store_close(s);
 	chmod(path, 0644);
 
 	/* a missing database is an error for readers, not created */
 	snprintf(other, sizeof other, "%s/missing.db", dir);
-	s = store_open(other, STORE_READ, NULL, err, sizeof err);
+	s = store_open(other, STORE_READ, err, sizeof err);
 	CHECK(s == NULL && access(other, F_OK) != 0);
 }
 

@@ -2,6 +2,9 @@
  * cmd_crawl.c — `newsmon crawl`: fetch what is due, store each document as it arrives, then
  * tag, link and alert the run's new and changed entries in order of publication.
  *
+ * A document is parsed, and its rows derived, on a second thread (parsepool) while this one
+ * stores the document before it: the fetcher and SQLite stay on this thread.
+ *
  * stdout carries alert lines and nothing else (cron mails it); everything else goes to stderr:
  * one line per failed feed and a summary at the end, a live progress line only on a terminal,
  * each fetch with -v. Configuration mistakes (feeds.txt, the alert rules) stop the run before
@@ -25,6 +28,7 @@
 #include "crawler/ingest.h"
 #include "crawler/lock.h"
 #include "crawler/log.h"
+#include "crawler/parsepool.h"
 #include "crawler/readfile.h"
 #include "crawler/sched.h"
 #include "parsers/arena.h"
@@ -51,6 +55,7 @@ struct job {
 
 struct crawl {
 	struct ingest *ing;
+	struct parsepool *pool;    /* parses what arrives while this thread stores */
 	struct arena *arena;
 	struct buf jobs;           /* struct job[] */
 	struct buf failures;       /* lines about failed feeds, printed at the end */
@@ -178,84 +183,149 @@ static void progress(struct crawl *c)
 	fflush(stderr);
 }
 
-static void fetched(const struct fetch_result *r, void *arg)
+/* A fetch that has ended, with copies of what storing it needs, while its document is parsed
+ * and its rows derived on the pool's thread. */
+struct arrival {
+	struct parse_job parse;    /* first: the pool hands this back */
+	struct arena *copies;      /* of the strings and the body */
+	struct job *j;
+	const char *permanent, *etag, *last_modified;
+	int64_t max_age, retry_after, ms;
+	size_t len;                /* bytes received */
+	bool not_modified;
+	char hash[HASH_HEX_SIZE];  /* of the body, when there is one */
+};
+
+static void arrival_free(struct arrival *a)
 {
-	struct crawl *c = arg;
+	if (a == NULL)
+		return;
+	ingest_parsed_free(a->parse.parsed);
+	arena_free(a->copies);
+	free(a);
+}
+
+/* A copy of s in a's arena; NULL for NULL, and *failed set when out of memory. */
+static const char *copy(struct arrival *a, const char *s, size_t len, bool *failed)
+{
+	const char *kept = s ? arena_strndup(a->copies, s, len) : NULL;
+
+	*failed |= s != NULL && kept == NULL;
+	return kept;
+}
+
+static const char *copy_str(struct arrival *a, const char *s, bool *failed)
+{
+	return copy(a, s, s ? strlen(s) : 0, failed);
+}
+
+/* What storing r will need, copied: r lives only during the fetcher's callback. NULL when
+ * out of memory. */
+static struct arrival *arrival_new(const struct fetch_result *r)
+{
+	struct arrival *a = calloc(1, sizeof *a);
 	struct job *j = r->req->user;
-	struct ingest_document doc = {
+	bool failed = false;
+
+	if (a == NULL || (a->copies = arena_new()) == NULL) {
+		arrival_free(a);
+		return NULL;
+	}
+	a->j = j;
+	a->parse.doc = (struct ingest_document){
 		.feed_url = j->url,
-		.final_url = r->url,
-		.charset = r->charset,
+		.final_url = copy_str(a, r->url, &failed),
+		.charset = copy_str(a, r->charset, &failed),
 		.fetched = clock_now(),
 		.status = r->status,
-		.error = r->error,
+		.error = copy_str(a, r->error, &failed),
 	};
+	a->permanent = copy_str(a, r->permanent, &failed);
+	a->etag = copy_str(a, r->etag, &failed);
+	a->last_modified = copy_str(a, r->last_modified, &failed);
+	a->max_age = r->max_age;
+	a->retry_after = r->retry_after;
+	a->ms = r->ms;
+	a->len = r->len;
+	if (r->error == NULL && r->status == 304) {
+		a->not_modified = true;
+	} else if (r->error == NULL) {
+		/* servers that ignore validators send the same body again: that is not a change */
+		hash_hex(hash64(r->body, r->len), a->hash);
+		if (j->body_hash && strcmp(j->body_hash, a->hash) == 0) {
+			a->not_modified = true;
+		} else {
+			a->parse.doc.body = copy(a, r->body, r->len, &failed);
+			a->parse.doc.len = r->len;
+		}
+	}
+	if (failed) {
+		arrival_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Stores what a fetch brought, once its document is parsed: in the order the fetches ended. */
+static void finish(struct crawl *c, struct arrival *a)
+{
+	struct job *j = a->j;
+	struct ingest_document *doc = &a->parse.doc;
+	struct ingest_report *rep = &a->parse.report;
 	struct store_feed_update up = {
 		.etag = j->req.etag,
 		.last_modified = j->req.last_modified,
 		.body_hash = j->body_hash,
 		.ttl = j->ttl,
 	};
-	struct ingest_report rep;
-	struct ingest_parsed *parsed;
-	char hash[HASH_HEX_SIZE], safe[1024], title[256];
-	bool not_modified = false;
-	const char *error = r->error;
+	char safe[1024], title[256];
+	const char *error = doc->error;
 
-	if (r->interrupted || c->store_failed)
-		return;
-	c->done++;
-	if (error == NULL && r->status == 304) {
-		/* RFC 9111 §4.3.4: a 304 refreshes the validators it carries */
-		not_modified = true;
-		if (r->etag)
-			up.etag = r->etag;
-		if (r->last_modified)
-			up.last_modified = r->last_modified;
-	} else if (error == NULL) {
-		up.etag = r->etag;
-		up.last_modified = r->last_modified;
-		/* servers that ignore validators send the same body again: that is not a change */
-		hash_hex(hash64(r->body, r->len), hash);
-		if (j->body_hash && strcmp(j->body_hash, hash) == 0) {
-			not_modified = true;
-		} else {
-			doc.body = r->body;
-			doc.len = r->len;
-			up.body_hash = hash;
-		}
-	}
-	parsed = ingest_parse(ingest_parser(c->ing), &doc, &rep);
-	if (parsed == NULL) {
+	if (c->store_failed)
+		goto done;
+	if (a->parse.parsed == NULL) {
 		snprintf(c->store_error, sizeof c->store_error, "%s: out of memory parsing", j->url);
 		goto stop;
 	}
-	if (doc.body && !rep.usable) {
-		error = rep.error;
+	c->done++;
+	if (error == NULL && doc->status == 304) {
+		/* RFC 9111 §4.3.4: a 304 refreshes the validators it carries */
+		if (a->etag)
+			up.etag = a->etag;
+		if (a->last_modified)
+			up.last_modified = a->last_modified;
+	} else if (error == NULL) {
+		up.etag = a->etag;
+		up.last_modified = a->last_modified;
+		if (doc->body)
+			up.body_hash = a->hash;
+	}
+	if (doc->body && !rep->usable) {
+		error = rep->error;
 		up.body_hash = j->body_hash; /* the same broken body next time is still broken */
 	}
 	struct sched_input in = {
-		.now = doc.fetched,
+		.now = doc->fetched,
 		.feed_id = j->id,
 		.every = j->every,
-		.feed_ttl = rep.usable ? rep.ttl : j->ttl,
-		.max_age = r->max_age,
-		.retry_after = r->retry_after,
+		.feed_ttl = rep->usable ? rep->ttl : j->ttl,
+		.max_age = a->max_age,
+		.retry_after = a->retry_after,
 		.failures = error ? j->failures + 1 : 0,
-		.status = r->status,
+		.status = doc->status,
 	};
 	up.ttl = in.feed_ttl;
 	up.next_due = sched_next_due(&in);
-	up.gone = sched_gone(r->status);
-	if (r->permanent && error == NULL) {
-		up.fetch_url = up.moved_to = r->permanent;
+	up.gone = sched_gone(doc->status);
+	if (a->permanent && error == NULL) {
+		up.fetch_url = up.moved_to = a->permanent;
 		buf_printf(&c->notes, "crawl: %s moved permanently to %s%s%d%s\n",
-		           log_safe(safe, sizeof safe, j->url), r->permanent,
+		           log_safe(safe, sizeof safe, j->url), a->permanent,
 		           j->line ? "; change line " : "", j->line, j->line ? " of the feed list" : "");
 	}
-	if (ingest_store(c->ing, &doc, parsed, r->ms, &up, &rep) < 0) {
-		ingest_parsed_free(parsed);
-		goto store_failed;
+	if (ingest_store(c->ing, doc, a->parse.parsed, a->ms, &up, rep) < 0) {
+		snprintf(c->store_error, sizeof c->store_error, "%s", ingest_error(c->ing));
+		goto stop;
 	}
 	if (error) {
 		c->failed++;
@@ -266,26 +336,63 @@ static void fetched(const struct fetch_result *r, void *arg)
 		           strcmp(title, safe) ? ">" : "", error,
 		           up.gone ? "; the feed is gone and will not be fetched again (crawl --force "
 		                     "retries it)" : "");
-	} else if (not_modified) {
+	} else if (a->not_modified) {
 		c->not_modified++;
 	} else {
 		c->fetched++;
-		c->new_entries += rep.result.new_entries;
-		c->updated += rep.result.updated;
+		c->new_entries += rep->result.new_entries;
+		c->updated += rep->result.updated;
 	}
 	log_msg(LOG_INFO, "fetch.done", "url=%s status=%d ms=%lld bytes=%zu new=%zu updated=%zu%s%s",
-	        log_safe(safe, sizeof safe, j->req.url), r->status, (long long)r->ms, r->len,
-	        rep.result.new_entries, rep.result.updated, error ? " error=" : "",
+	        log_safe(safe, sizeof safe, j->req.url), doc->status, (long long)a->ms, a->len,
+	        rep->result.new_entries, rep->result.updated, error ? " error=" : "",
 	        error ? error : "");
 	progress(c);
-	ingest_parsed_free(parsed);
-	return;
-store_failed:
-	snprintf(c->store_error, sizeof c->store_error, "%s", ingest_error(c->ing));
+	goto done;
 stop:
 	/* the database is what this run is for: without it, stop */
 	c->store_failed = true;
 	stop_requested = 1;
+done:
+	arrival_free(a);
+}
+
+/* Stores the documents the pool has parsed; with wait, all it holds. */
+static void finish_parsed(struct crawl *c, bool wait)
+{
+	struct parse_job *job;
+
+	if (c->pool == NULL)
+		return;
+	while ((job = parsepool_next(c->pool, wait)) != NULL)
+		finish(c, (struct arrival *)job);
+}
+
+static void fetched(const struct fetch_result *r, void *arg)
+{
+	struct crawl *c = arg;
+	struct arrival *a;
+
+	if (r->interrupted || c->store_failed)
+		return;
+	a = arrival_new(r);
+	if (a == NULL) {
+		snprintf(c->store_error, sizeof c->store_error, "%s: out of memory",
+		         ((struct job *)r->req->user)->url);
+		c->store_failed = true;
+		stop_requested = 1;
+		return;
+	}
+	if (c->pool == NULL) { /* no second thread to be had: parse here */
+		a->parse.parsed = ingest_parse(ingest_parser(c->ing), &a->parse.doc, &a->parse.report);
+		finish(c, a);
+		return;
+	}
+	parsepool_submit(c->pool, &a->parse);
+	/* all but the newest: the pool's thread parses that one while this one goes back to the
+	 * network, and no parsed document waits for the next fetch to end */
+	while (parsepool_held(c->pool) > 1)
+		finish(c, (struct arrival *)parsepool_next(c->pool, true));
 }
 
 /* ------------------------------------------------------------------ alerts after linking */
@@ -501,7 +608,11 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (fetcher_run(fetcher, reqs, n, fetched, &c, &stop_requested, err, sizeof err) < 0) {
+	/* without a second thread, documents are parsed as they arrive (fetched) */
+	c.pool = parsepool_new();
+	int fetch_rc = fetcher_run(fetcher, reqs, n, fetched, &c, &stop_requested, err, sizeof err);
+	finish_parsed(&c, true);
+	if (fetch_rc < 0) {
 		log_user("%s", err);
 		goto done;
 	}
@@ -519,6 +630,7 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	summary(&c, stop_requested);
 	rc = EXIT_OK;
 done:
+	parsepool_free(c.pool);
 	fetcher_free(fetcher);
 	free(reqs);
 	free(listed);

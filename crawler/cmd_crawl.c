@@ -612,6 +612,9 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	c.pool = parsepool_new();
 	int fetch_rc = fetcher_run(fetcher, reqs, n, fetched, &c, &stop_requested, err, sizeof err);
 	finish_parsed(&c, true);
+	/* its parser's buffers are not needed to process (peak memory) */
+	parsepool_free(c.pool);
+	c.pool = NULL;
 	if (fetch_rc < 0) {
 		log_user("%s", err);
 		goto done;

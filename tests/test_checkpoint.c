@@ -6,6 +6,7 @@
  */
 #include "store/checkpoint.h"
 #include "tests/test.h"
+#include "tests/test_sql.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -14,19 +15,6 @@
 #include <unistd.h>
 
 static char dir[] = "/tmp/newsmon-test-checkpoint-XXXXXX";
-
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static void test_wal_starts_over_while_the_writer_goes_on(void)
 {
@@ -62,7 +50,7 @@ static void test_wal_starts_over_while_the_writer_goes_on(void)
 			break;
 		if (stat(wal, &sb) == 0 && sb.st_size > largest)
 			largest = sb.st_size;
-		if (scalar(reader, "SELECT count(*) FROM t") % 8 != 0)
+		if (sql_scalar(reader, "SELECT count(*) FROM t") % 8 != 0)
 			torn++;
 	}
 	CHECK_INT(txn, 200);
@@ -71,18 +59,14 @@ static void test_wal_starts_over_while_the_writer_goes_on(void)
 	if (!CHECK(largest < 2 * 1024 * 1024))
 		fprintf(stderr, "    the WAL reached %lld bytes\n", (long long)largest);
 	checkpointer_free(c);
-	CHECK_INT(scalar(reader, "SELECT count(*) FROM t"), 1600);
+	CHECK_INT(sql_scalar(reader, "SELECT count(*) FROM t"), 1600);
 	sqlite3_close(reader);
 	CHECK_INT(sqlite3_close(writer), SQLITE_OK);
 
 	/* reopened: everything is there and intact */
 	CHECK_INT(sqlite3_open_v2(path, &writer, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	CHECK_INT(scalar(writer, "SELECT count(*) FROM t"), 1600);
-	sqlite3_stmt *st = NULL;
-	CHECK(sqlite3_prepare_v2(writer, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
-	      sqlite3_step(st) == SQLITE_ROW &&
-	      strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
-	sqlite3_finalize(st);
+	CHECK_INT(sql_scalar(writer, "SELECT count(*) FROM t"), 1600);
+	CHECK(sql_intact(writer));
 	sqlite3_close(writer);
 	unlink(path);
 	unlink(wal);

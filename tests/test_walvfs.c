@@ -6,6 +6,7 @@
  */
 #include "store/walvfs.h"
 #include "tests/test.h"
+#include "tests/test_sql.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -81,19 +82,6 @@ static void test_held_header_is_written_before_anything_else(void)
 	unlink(db_path);
 }
 
-static int64_t scalar(sqlite3 *db, const char *sql)
-{
-	sqlite3_stmt *st;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
 static int copy_file(const char *from, const char *to)
 {
 	FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
@@ -137,11 +125,11 @@ static void test_readers_on_the_default_vfs_see_valid_commits(void)
 		         " INSERT INTO t(body) SELECT hex(randomblob(40)) || %d FROM n; COMMIT;", txn);
 		if (sqlite3_exec(writer, sql, NULL, NULL, NULL) != SQLITE_OK)
 			break;
-		if (scalar(reader, "SELECT count(*) FROM t") % 20 != 0)
+		if (sql_scalar(reader, "SELECT count(*) FROM t") % 20 != 0)
 			torn++;
 	}
 	CHECK_INT(torn, 0);
-	CHECK_INT(scalar(reader, "SELECT count(*) FROM t"), 4000);
+	CHECK_INT(sql_scalar(reader, "SELECT count(*) FROM t"), 4000);
 
 	/* the files as a crash would leave them: the database and its WAL, not checkpointed */
 	CHECK_INT(sqlite3_exec(writer, "PRAGMA wal_autocheckpoint = 0; BEGIN;"
@@ -151,12 +139,8 @@ static void test_readers_on_the_default_vfs_see_valid_commits(void)
 	snprintf(to, sizeof to, "%s-wal", copy);
 	CHECK(copy_file(path, copy) == 0 && copy_file(from, to) == 0);
 	CHECK_INT(sqlite3_open_v2(copy, &recovered, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	CHECK_INT(scalar(recovered, "SELECT count(*) FROM t WHERE body LIKE '%x'"), 1333);
-	sqlite3_stmt *st = NULL;
-	CHECK(sqlite3_prepare_v2(recovered, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
-	      sqlite3_step(st) == SQLITE_ROW &&
-	      strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
-	sqlite3_finalize(st);
+	CHECK_INT(sql_scalar(recovered, "SELECT count(*) FROM t WHERE body LIKE '%x'"), 1333);
+	CHECK(sql_intact(recovered));
 
 	sqlite3_close(recovered);
 	sqlite3_close(reader);

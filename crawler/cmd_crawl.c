@@ -357,14 +357,14 @@ done:
 	arrival_free(a);
 }
 
-/* Stores the documents the pool has parsed; with wait, all it holds. */
-static void finish_parsed(struct crawl *c, bool wait)
+/* Stores what is still in the pool, once it is parsed. */
+static void finish_pool(struct crawl *c)
 {
 	struct parse_job *job;
 
 	if (c->pool == NULL)
 		return;
-	while ((job = parsepool_next(c->pool, wait)) != NULL)
+	while ((job = parsepool_next(c->pool, true)) != NULL)
 		finish(c, (struct arrival *)job);
 }
 
@@ -611,7 +611,7 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	/* without a second thread, documents are parsed as they arrive (fetched) */
 	c.pool = parsepool_new();
 	int fetch_rc = fetcher_run(fetcher, reqs, n, fetched, &c, &stop_requested, err, sizeof err);
-	finish_parsed(&c, true);
+	finish_pool(&c);
 	/* its parser's buffers are not needed to process (peak memory) */
 	parsepool_free(c.pool);
 	c.pool = NULL;

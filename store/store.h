@@ -109,7 +109,9 @@ struct store_ingest_result {
  * does it on another thread than the one that stores.
  *
  * store_doc_prepare returns it for feed (borrowed: it must outlive the result), to be freed
- * with store_doc_free, or NULL when out of memory. Thread-safe, as canon must be. */
+ * with store_doc_free, or NULL when out of memory. canon is required, and must be thread-safe
+ * for store_doc_prepare to be. It canonicalises every entry's links, also those of entries
+ * that turn out unchanged when stored: in a crawl that is the parsing thread's work. */
 struct store_doc;
 struct store_doc *store_doc_prepare(const struct feed *feed, store_canon_fn *canon);
 void store_doc_free(struct store_doc *doc);

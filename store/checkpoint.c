@@ -75,31 +75,30 @@ static int start(struct checkpointer *c)
 	sigset_t all, old;
 	int started;
 
-	if (c->started || c->unavailable)
-		return c->started ? 0 : -1;
-	c->unavailable = true;
+	if (c->started)
+		return 0;
+	if (c->unavailable)
+		return -1;
 	/* SQLite 3.40 opens a connection's WAL with its first read, and a checkpoint on a
 	 * connection that has not read yet does nothing */
 	if (sqlite3_open_v2(c->path, &c->own, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, c->vfs) !=
 	        SQLITE_OK ||
-	    sqlite3_exec(c->own, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK) {
-		sqlite3_close(c->own);
-		c->own = NULL;
-		return -1;
-	}
+	    sqlite3_exec(c->own, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK)
+		goto fail;
 	/* signals are for the writer's thread (a crawl stops on SIGINT there) */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	started = thrd_create(&c->thread, checkpoint_passes, c);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (started != thrd_success) {
-		sqlite3_close(c->own);
-		c->own = NULL;
-		return -1;
-	}
+	if (started != thrd_success)
+		goto fail;
 	c->started = true;
-	c->unavailable = false;
 	return 0;
+fail:
+	sqlite3_close(c->own);
+	c->own = NULL;
+	c->unavailable = true;
+	return -1;
 }
 
 /* The writer's wal hook: runs after each of its commits, with the frames now in the WAL. */

@@ -60,6 +60,31 @@ struct fetcher {
 	struct queue active;        /* handed to libcurl */
 };
 
+/* The value of response header name from the last request, or NULL. */
+static const char *header(CURL *easy, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+/* A body not encoded whose length the server announced gets exactly that room at its first
+ * bytes: grown by doubling, it could hold up to twice its size while it waits to be stored,
+ * with --jobs of them at once. Failing to is harmless: the appends grow it. */
+static void presize(struct transfer *t)
+{
+	const char *coding = header(t->easy, "Content-Encoding");
+	curl_off_t length = -1;
+
+	if (coding && strcasecmp(coding, "identity") != 0)
+		return;
+	if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) == CURLE_OK &&
+	    length > 0 && (uint64_t)length <= t->max_body)
+		buf_presize(&t->body, (size_t)length);
+}
+
 static size_t write_body(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct transfer *t = arg;
@@ -70,6 +95,8 @@ static size_t write_body(char *data, size_t size, size_t nmemb, void *arg)
 		t->too_big = true;
 		return CURL_WRITEFUNC_ERROR;
 	}
+	if (t->body.len == 0)
+		presize(t);
 	if (buf_append(&t->body, data, n) < 0)
 		return CURL_WRITEFUNC_ERROR;
 	return n;
@@ -296,16 +323,6 @@ static const char *reason_of(long status)
 		if (reasons[i].status == status)
 			return reasons[i].text;
 	return "";
-}
-
-/* The value of response header name from the last request, or NULL. */
-static const char *header(CURL *easy, const char *name)
-{
-	struct curl_header *h;
-
-	if (curl_easy_header(easy, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
-		return NULL;
-	return h->value;
 }
 
 /* Cache-Control max-age, else Expires, in seconds from now; -1 when neither says. */

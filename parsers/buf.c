@@ -32,6 +32,23 @@ int buf_reserve(struct buf *b, size_t extra)
 	return 0;
 }
 
+int buf_presize(struct buf *b, size_t size)
+{
+	size_t max = b->max ? b->max : BUF_MAX_DEFAULT;
+	char *p;
+
+	if (size > max)
+		return -1;
+	if (size < b->cap)
+		return 0;
+	p = realloc(b->data, size + 1);
+	if (p == NULL)
+		return -1;
+	b->data = p;
+	b->cap = size + 1;
+	return 0;
+}
+
 int buf_append(struct buf *b, const void *data, size_t n)
 {
 	if (buf_reserve(b, n) < 0)

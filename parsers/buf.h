@@ -25,6 +25,11 @@ struct buf {
  * exceeded or memory is exhausted; the buffer is unchanged then. */
 int buf_reserve(struct buf *b, size_t extra);
 
+/* Makes room for size bytes in all (plus the NUL), exactly, when the final size is known: a
+ * buffer grown by appends alone doubles, and may hold up to twice what it needs. Returns 0, or
+ * -1 (as buf_reserve). */
+int buf_presize(struct buf *b, size_t size);
+
 /* Append n bytes / a C string / one byte / formatted text. Return 0 or -1 (as buf_reserve;
  * nothing is appended on failure). */
 int buf_append(struct buf *b, const void *data, size_t n);

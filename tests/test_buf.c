@@ -36,6 +36,36 @@ static void test_buf_append_and_cap(void)
 	free(s);
 }
 
+/* A presized buffer holds what it was sized for without moving, and still grows past it. */
+static void test_buf_presize(void)
+{
+	struct buf b = {0};
+	const char *data;
+	char chunk[100];
+
+	memset(chunk, 'x', sizeof chunk);
+	CHECK(buf_presize(&b, 100000) == 0);
+	CHECK(b.cap == 100001);
+	data = b.data;
+	for (int i = 0; i < 1000; i++)
+		CHECK(buf_append(&b, chunk, sizeof chunk) == 0);
+	CHECK(b.data == data && b.cap == 100001 && b.len == 100000);
+	CHECK(buf_presize(&b, 10) == 0);
+	CHECK(b.cap == 100001);
+	CHECK(buf_puts(&b, "tail") == 0);
+	CHECK_INT(b.len, 100004);
+	CHECK_STR(b.data + 99996, "xxxxtail");
+	buf_free(&b);
+
+	b.max = 8;
+	CHECK(buf_presize(&b, 9) == -1);
+	CHECK(b.data == NULL);
+	CHECK(buf_presize(&b, 8) == 0);
+	CHECK(buf_puts(&b, "12345678") == 0);
+	CHECK(buf_putc(&b, '9') == -1);
+	buf_free(&b);
+}
+
 static void test_arena(void)
 {
 	struct arena *a = arena_new();
@@ -60,6 +90,7 @@ static void test_arena(void)
 int main(void)
 {
 	test_buf_append_and_cap();
+	test_buf_presize();
 	test_arena();
 	return TEST_END();
 }

@@ -18,6 +18,7 @@
 #include "parsers/tagger.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,10 @@ static const char *const kind_names[] = {"country", "platform", "topic", "contex
 #define MAX_ALIAS 200     /* folded bytes in one alias */
 #define MAX_CONTEXTS 64   /* context sets: bits of a uint64_t */
 #define MAX_VOCAB ((size_t)64 << 20) /* bytes of tags.txt: offsets then fit a uint32_t */
-#define MAX_TABLE ((size_t)1 << 31) /* bytes of DFA: row offsets stay below HIT */
-#define HIT ((uint32_t)1 << 31)     /* in a transition: the target state has uses to check */
+#define MAX_TABLE ((size_t)1 << 31) /* bytes of DFA while it is built (32-bit transitions) */
+/* In a transition, the top bit says the target state has uses to check. */
+#define NARROW_HIT ((uint32_t)1 << 15)
+#define WIDE_HIT ((uint32_t)1 << 31)
 #define DATA_REQUEST "data-request"
 
 enum { F_CASE = 1, F_LEFT = 2, F_RIGHT = 4 };   /* struct use flags */
@@ -66,8 +69,15 @@ struct tagger {
 	size_t nvalues;
 	struct use *uses;
 	char *exact;          /* case-kept forms of the case-sensitive aliases */
-	uint32_t *delta;      /* nstates * ncls transitions, each the target state's row offset
-	                       * (state * ncls), plus HIT when report[state] != NONE */
+	/* The transitions, a row per state, with the hit bit set when the target state has uses
+	 * (report[target] != NONE). While the states fit, 16 bits each: the target state, rows
+	 * 1 << shift apart (the shipped tags.txt: 12,000 states, 3.1 MB instead of 5.5, which a
+	 * crawl holds through its peak memory); else 32 bits: the target row's offset (state *
+	 * ncls), so that a step needs no multiplication either way. */
+	uint16_t *narrow;
+	uint32_t *wide;       /* NULL when narrow is used; during the build, the table of states */
+	uint32_t hit;         /* NARROW_HIT or WIDE_HIT */
+	unsigned shift;
 	uint32_t *out;        /* per state: its first use, or NONE */
 	uint32_t *report;     /* per state: first state on its failure chain with uses, or NONE */
 	uint32_t *rnext;      /* per state: report[] of its failure state */
@@ -397,12 +407,12 @@ static int build_automaton(struct parse *p)
 	for (unsigned b = 0; b < 256; b++)
 		t->cls[b] = used[b] ? (unsigned char)ncls++ : 0;
 	t->ncls = (uint32_t)ncls;
-	if (max_states > MAX_TABLE / sizeof *t->delta / ncls)
+	if (max_states > MAX_TABLE / sizeof *t->wide / ncls)
 		return parse_error(p, "the vocabulary is too large");
-	t->delta = calloc(max_states * ncls, sizeof *t->delta);
+	t->wide = calloc(max_states * ncls, sizeof *t->wide);
 	t->out = malloc(max_states * sizeof *t->out);
 	t->uses = malloc((na > 0 ? na : 1) * sizeof *t->uses);
-	if (t->delta == NULL || t->out == NULL || t->uses == NULL)
+	if (t->wide == NULL || t->out == NULL || t->uses == NULL)
 		return -1;
 	memset(t->out, 0xFF, max_states * sizeof *t->out);
 
@@ -410,7 +420,7 @@ static int build_automaton(struct parse *p)
 	for (size_t i = 0; i < na; i++) {
 		uint32_t st = 0;
 		for (size_t k = 0; k < a[i].fold_len; k++) {
-			uint32_t *next = &t->delta[(size_t)st * ncls + t->cls[fb[a[i].fold_off + k]]];
+			uint32_t *next = &t->wide[(size_t)st * ncls + t->cls[fb[a[i].fold_off + k]]];
 			if (*next == 0)
 				*next = t->nstates++;
 			st = *next;
@@ -441,7 +451,7 @@ static int build_automaton(struct parse *p)
 	fail[0] = 0;
 	t->report[0] = t->rnext[0] = NONE;
 	for (size_t c = 0; c < ncls; c++) {
-		uint32_t s = t->delta[c];
+		uint32_t s = t->wide[c];
 		if (s != 0) {
 			fail[s] = 0;
 			queue[tail++] = s;
@@ -449,8 +459,8 @@ static int build_automaton(struct parse *p)
 	}
 	while (head < tail) {
 		uint32_t r = queue[head++];
-		uint32_t *row = &t->delta[(size_t)r * ncls];
-		const uint32_t *frow = &t->delta[(size_t)fail[r] * ncls];
+		uint32_t *row = &t->wide[(size_t)r * ncls];
+		const uint32_t *frow = &t->wide[(size_t)fail[r] * ncls];
 		t->rnext[r] = t->report[fail[r]];
 		t->report[r] = t->out[r] != NONE ? r : t->rnext[r];
 		for (size_t c = 0; c < ncls; c++) {
@@ -462,16 +472,33 @@ static int build_automaton(struct parse *p)
 			}
 		}
 	}
-	/* the scan steps with row offsets: no multiplication, and the report test rides along */
-	for (size_t k = 0; k < (size_t)t->nstates * ncls; k++) {
-		uint32_t s = t->delta[k];
-		t->delta[k] = s * (uint32_t)ncls | (t->report[s] != NONE ? HIT : 0);
-	}
 	for (unsigned c = 0; c < 128; c++)
 		t->ascii_cls[c] = t->cls[t->fold.cp[c].b[0]];
-	uint32_t *shrunk = realloc(t->delta, (size_t)t->nstates * ncls * sizeof *t->delta);
-	if (shrunk != NULL)
-		t->delta = shrunk;
+	/* the report test rides along with the transition */
+	size_t cells = (size_t)t->nstates * ncls;
+	t->hit = t->nstates < NARROW_HIT ? NARROW_HIT : WIDE_HIT;
+	if (t->hit == NARROW_HIT) {
+		while ((1u << t->shift) < ncls)
+			t->shift++;
+		t->narrow = calloc((size_t)t->nstates << t->shift, sizeof *t->narrow);
+		if (t->narrow == NULL)
+			goto fail;
+	}
+	for (size_t k = 0; k < cells; k++) {
+		uint32_t s = t->wide[k], hit = t->report[s] != NONE ? t->hit : 0;
+		if (t->narrow != NULL)
+			t->narrow[(k / ncls << t->shift) + k % ncls] = (uint16_t)(s | hit);
+		else
+			t->wide[k] = s * (uint32_t)ncls | hit;
+	}
+	if (t->narrow != NULL) {
+		free(t->wide);
+		t->wide = NULL;
+	} else {
+		uint32_t *shrunk = realloc(t->wide, cells * sizeof *t->wide);
+		if (shrunk != NULL)
+			t->wide = shrunk;
+	}
 	rc = 0;
 fail:
 	free(fail);
@@ -551,7 +578,8 @@ void tagger_free(struct tagger *t)
 	free(t->values);
 	free(t->uses);
 	free(t->exact);
-	free(t->delta);
+	free(t->narrow);
+	free(t->wide);
 	free(t->out);
 	free(t->report);
 	free(t->rnext);
@@ -607,9 +635,10 @@ static void matched(struct scan *sc, uint32_t st, const unsigned char *s, size_t
                     unsigned field)
 {
 	const struct tagger *t = sc->t;
+	uint32_t state = t->narrow != NULL ? st & ~NARROW_HIT : (st & ~WIDE_HIT) / t->ncls;
 	int follows = -1;
 
-	for (uint32_t r = t->report[(st & ~HIT) / t->ncls]; r != NONE; r = t->rnext[r]) {
+	for (uint32_t r = t->report[state]; r != NONE; r = t->rnext[r]) {
 		for (uint32_t u = t->out[r]; u != NONE; u = t->uses[u].next) {
 			const struct use *a = &t->uses[u];
 			size_t b = (pos - a->flen) % RING;
@@ -639,10 +668,21 @@ static void matched(struct scan *sc, uint32_t st, const unsigned char *s, size_t
 	}
 }
 
+/* The transition from st (its hit bit may be set) on byte class cls; narrow is a constant
+ * wherever this is inlined, so each table width gets its own loop. */
+static inline __attribute__((always_inline)) uint32_t
+step(const struct tagger *t, bool narrow, uint32_t st, unsigned cls)
+{
+	if (narrow)
+		return t->narrow[((size_t)(st & ~NARROW_HIT) << t->shift) + cls];
+	return t->wide[(st & ~WIDE_HIT) + cls];
+}
+
 /* One pass over a field: fold each code point, feed its bytes to the DFA, and look at the
  * matches once the whole code point is in (a match never ends inside one). ASCII, most of
  * the text, takes a short path: it folds to one byte. */
-static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned field)
+static inline __attribute__((always_inline)) void
+scan_table(struct scan *sc, const unsigned char *s, size_t n, unsigned field, bool narrow)
 {
 	const struct tagger *t = sc->t;
 	size_t ring_off[RING];
@@ -663,7 +703,7 @@ static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned fie
 			ring_flag[pos % RING] = R_FIRST | (prev == FOLD_WORD ? R_PREV_WORD : 0);
 			pos++;
 			i++;
-			st = t->delta[(st & ~HIT) + t->ascii_cls[c]];
+			st = step(t, narrow, st, t->ascii_cls[c]);
 			prev = cls;
 		} else {
 			struct fold_char f;
@@ -677,13 +717,21 @@ static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned fie
 				ring_flag[pos % RING] = flag;
 				flag = 0;
 				pos++;
-				st = t->delta[(st & ~HIT) + t->cls[f.b[k]]];
+				st = step(t, narrow, st, t->cls[f.b[k]]);
 			}
 			prev = f.cls;
 		}
-		if (st & HIT)
+		if (st & t->hit)
 			matched(sc, st, s, n, i, pos, ring_off, ring_flag, field);
 	}
+}
+
+static void scan(struct scan *sc, const unsigned char *s, size_t n, unsigned field)
+{
+	if (sc->t->narrow != NULL)
+		scan_table(sc, s, n, field, true);
+	else
+		scan_table(sc, s, n, field, false);
 }
 
 static int cand_by_position(const void *a, const void *b)

@@ -347,6 +347,35 @@ static void test_errors(void)
 	}
 }
 
+/* A vocabulary too large for 16-bit transitions (more than 32,767 states) tags as the real one
+ * does, and finds its own aliases. */
+static void test_large_vocabulary(const struct buf *real)
+{
+	struct buf big = {0}, out = {0};
+	struct tag_hits h = {0};
+	char *err = NULL;
+	struct tagger *t;
+
+	buf_append(&big, real->data, real->len);
+	buf_puts(&big, "\n[platform]\n");
+	for (int i = 0; i < 3000; i++) /* about 3,000 x 20 states */
+		buf_printf(&big, "Generated%04d: zq%04d platform | qz%04d service\n", i, i, i);
+	t = tagger_new(buf_str(&big), big.len, "big.txt", &err);
+	if (CHECK(t != NULL)) {
+		test_real_vocabulary(t);
+		CHECK(tagger_tag(t, "zq2999 platform fined", 21, "qz0001 service; WhatsApp", 24, &h) == 0);
+		CHECK_STR(render(&h, &out), "platform:Generated0001=0/1 platform:Generated2999=1/0 "
+		                            "platform:WhatsApp=0/1");
+	} else {
+		fprintf(stderr, "    %s\n", err != NULL ? err : "out of memory");
+	}
+	free(err);
+	tagger_free(t);
+	tag_hits_free(&h);
+	buf_free(&out);
+	buf_free(&big);
+}
+
 int main(void)
 {
 	struct buf vocab = {0};
@@ -361,6 +390,7 @@ int main(void)
 	if (CHECK(t != NULL)) {
 		test_real_vocabulary(t);
 		test_vocabulary_contents(t);
+		test_large_vocabulary(&vocab);
 	} else {
 		fprintf(stderr, "    %s\n", err != NULL ? err : "out of memory");
 		free(err);

@@ -31,7 +31,7 @@ struct fetch_options {
 
 #define FETCH_DEFAULTS                                                                      \
 	{                                                                                   \
-		.jobs = 64, .per_host = 2, .host_delay_ms = 0, .max_body = 16u << 20,       \
+		.jobs = 100, .per_host = 2, .host_delay_ms = 0, .max_body = 16u << 20,       \
 		.timeout = 120, .connect_timeout = 10, .low_speed_time = 30,                \
 		.max_redirects = 5                                                          \
 	}

@@ -47,8 +47,10 @@ static void test_buf_presize(void)
 	CHECK(buf_presize(&b, 100000) == 0);
 	CHECK(b.cap == 100001);
 	data = b.data;
+	int appended = 0;
 	for (int i = 0; i < 1000; i++)
-		CHECK(buf_append(&b, chunk, sizeof chunk) == 0);
+		appended += buf_append(&b, chunk, sizeof chunk) == 0;
+	CHECK_INT(appended, 1000);
 	CHECK(b.data == data && b.cap == 100001 && b.len == 100000);
 	CHECK(buf_presize(&b, 10) == 0);
 	CHECK(b.cap == 100001);

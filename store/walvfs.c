@@ -1,30 +1,37 @@
 /*
- * walvfs.c — the default VFS, with WAL frames written in one call each (see walvfs.h).
+ * walvfs.c — the default VFS, with the WAL's writes gathered into runs (see walvfs.h).
  *
- * A WAL frame is a 24-byte header followed by a page (https://sqlite.org/fileformat2.html#walformat),
- * written by walWriteOneFrame as two consecutive writes. A 24-byte write to the WAL is held
- * here and done on the next call on the file: joined to the write that follows it when that
- * write continues at the next byte, else on its own before whatever comes next. Other
- * connections cannot tell: a frame becomes visible to them only through the WAL index, which
- * SQLite updates after the frame's page is written, and by then the header is written too.
+ * SQLite appends a frame (https://sqlite.org/fileformat2.html#walformat) as two writes, its
+ * 24-byte header and then the page, and a transaction as one frame after another, the last
+ * one's header carrying the database size (the commit frame). Here a write that continues the
+ * one before it is added to a run held in memory (at most RUN_MAX bytes); the run is written
+ * when a write does not continue it, when it is full, before any other call on the file, and
+ * at once after the commit frame's page. That last rule is what makes the runs invisible:
+ * another connection learns of a transaction's frames only from the WAL index, which SQLite
+ * updates after the commit frame is written, by when the whole run is in the file. It also
+ * means a failed write is reported by the commit's own write call, so the commit fails.
  */
 #include "store/walvfs.h"
 
 #include <sqlite3.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 #include <threads.h>
 
 #define WAL_FRAME_HEADER 24
+/* Bytes held: some 30 frames of 4 KiB pages. The unix VFS writes at most 128 KiB - 1 in one
+ * call (seekAndWriteFd masks the length with 0x1ffff) and reports a longer write as short. */
+#define RUN_MAX (120 * 1024)
 
 struct wal_file {
 	sqlite3_file base;             /* pMethods is &wal_methods */
 	sqlite3_file *real;            /* the default VFS's file, stored after this struct */
-	sqlite3_int64 held_at;         /* offset of the held frame header; -1 when none */
-	unsigned char held[WAL_FRAME_HEADER];
-	unsigned char *frame;          /* header and page, joined: sqlite3_malloc'd, grown */
-	int frame_cap;
+	unsigned char *run;            /* RUN_MAX bytes, sqlite3_malloc'd at the first write */
+	sqlite3_int64 run_at;          /* where run[0] goes in the file */
+	int run_len;                   /* bytes held; 0 when none */
+	bool commit_page_next;         /* the last write was a commit frame's header */
 };
 
 /* where the default VFS's file starts inside a struct wal_file's allocation */
@@ -35,72 +42,61 @@ static sqlite3_vfs *default_vfs;
 static sqlite3_vfs wal_vfs;
 static const char *wal_vfs_name;
 
-static int flush_held(struct wal_file *f)
+static int flush_run(struct wal_file *f)
 {
-	sqlite3_int64 at = f->held_at;
+	int len = f->run_len;
 
-	if (at < 0)
+	if (len == 0)
 		return SQLITE_OK;
-	f->held_at = -1;
-	return f->real->pMethods->xWrite(f->real, f->held, WAL_FRAME_HEADER, at);
+	f->run_len = 0;
+	return f->real->pMethods->xWrite(f->real, f->run, len, f->run_at);
 }
 
-/* the header and the page after it in one write; -1 if there is no memory to join them in */
-static int write_joined(struct wal_file *f, const void *page, int amt)
+/* A frame header whose database size (bytes 4 to 7) is not zero ends a transaction. */
+static bool is_commit_header(const unsigned char *buf, int amt)
 {
-	int size = WAL_FRAME_HEADER + amt;
-
-	if (size > f->frame_cap) {
-		unsigned char *grown = sqlite3_realloc(f->frame, size);
-
-		if (grown == NULL)
-			return -1;
-		f->frame = grown;
-		f->frame_cap = size;
-	}
-	memcpy(f->frame, f->held, WAL_FRAME_HEADER);
-	memcpy(f->frame + WAL_FRAME_HEADER, page, (size_t)amt);
-	sqlite3_int64 at = f->held_at;
-	f->held_at = -1;
-	return f->real->pMethods->xWrite(f->real, f->frame, size, at);
+	return amt == WAL_FRAME_HEADER && (buf[4] | buf[5] | buf[6] | buf[7]) != 0;
 }
 
 static int wal_write(sqlite3_file *file, const void *buf, int amt, sqlite3_int64 offset)
 {
 	struct wal_file *f = (struct wal_file *)file;
+	bool commit_page = f->commit_page_next;
 	int rc;
 
-	if (f->held_at >= 0 && offset == f->held_at + WAL_FRAME_HEADER) {
-		rc = write_joined(f, buf, amt);
-		if (rc != -1)
-			return rc;
+	f->commit_page_next = is_commit_header(buf, amt);
+	if (f->run_len > 0 && offset == f->run_at + f->run_len && amt <= RUN_MAX - f->run_len) {
+		memcpy(f->run + f->run_len, buf, (size_t)amt);
+		f->run_len += amt;
+		return commit_page ? flush_run(f) : SQLITE_OK;
 	}
-	rc = flush_held(f);
+	rc = flush_run(f);
 	if (rc != SQLITE_OK)
 		return rc;
-	if (amt == WAL_FRAME_HEADER) {
-		memcpy(f->held, buf, WAL_FRAME_HEADER);
-		f->held_at = offset;
-		return SQLITE_OK;
-	}
-	return f->real->pMethods->xWrite(f->real, buf, amt, offset);
+	if (commit_page || amt > RUN_MAX ||
+	    (f->run == NULL && (f->run = sqlite3_malloc(RUN_MAX)) == NULL))
+		return f->real->pMethods->xWrite(f->real, buf, amt, offset);
+	memcpy(f->run, buf, (size_t)amt);
+	f->run_at = offset;
+	f->run_len = amt;
+	return SQLITE_OK;
 }
 
 static int wal_close(sqlite3_file *file)
 {
 	struct wal_file *f = (struct wal_file *)file;
-	int rc = flush_held(f);
+	int rc = flush_run(f);
 	int closed = f->real->pMethods->xClose(f->real);
 
-	sqlite3_free(f->frame);
-	f->frame = NULL;
+	sqlite3_free(f->run);
+	f->run = NULL;
 	return rc != SQLITE_OK ? rc : closed;
 }
 
-/* Every other method sees the held header written first, then does what the default does. */
+/* Every other method sees the run written first, then does what the default does. */
 #define FORWARD(call)                                           \
 	struct wal_file *f = (struct wal_file *)file;           \
-	int rc = flush_held(f);                                  \
+	int rc = flush_run(f);                                   \
 	return rc != SQLITE_OK ? rc : f->real->pMethods->call
 
 static int wal_read(sqlite3_file *file, void *buf, int amt, sqlite3_int64 offset)
@@ -184,7 +180,6 @@ static int wal_vfs_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *f
 	struct wal_file *f = (struct wal_file *)file;
 	memset(f, 0, sizeof *f);
 	f->real = (sqlite3_file *)((unsigned char *)file + REAL_OFFSET);
-	f->held_at = -1;
 	int rc = default_vfs->xOpen(default_vfs, name, f->real, flags, out_flags);
 	/* SQLite calls xClose exactly when pMethods is set, failed open or not */
 	f->base.pMethods = f->real->pMethods ? &wal_methods : NULL;

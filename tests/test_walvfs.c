@@ -1,8 +1,8 @@
 /*
- * test_walvfs.c — the VFS that writes WAL frames in one call: a file opened through it reads
- * back every write in order, and a database written through it is a valid SQLite database to
- * readers that use the default VFS, while it is written and from a copy of its files taken
- * mid-write (what a crash leaves).
+ * test_walvfs.c — the VFS that gathers WAL writes into runs: a file opened through it reads
+ * back every write in order and has a commit frame in the file when its write returns, and a
+ * database written through it is a valid SQLite database to readers that use the default VFS,
+ * after every commit and from a copy of its files taken mid-write (what a crash leaves).
  */
 #include "store/walvfs.h"
 #include "tests/test.h"
@@ -31,7 +31,7 @@ static sqlite3_file *open_wal(sqlite3_vfs *vfs, const char *path)
 	return f;
 }
 
-static void test_held_header_is_written_before_anything_else(void)
+static void test_held_writes_are_written_before_anything_else(void)
 {
 	sqlite3_vfs *vfs = walvfs_name() ? sqlite3_vfs_find(walvfs_name()) : NULL;
 	char path[256], db_path[256];
@@ -44,6 +44,7 @@ static void test_held_header_is_written_before_anything_else(void)
 	snprintf(path, sizeof path, "%s/file.db-wal", dir);
 	for (size_t i = 0; i < sizeof header; i++)
 		header[i] = (unsigned char)(0xA0 + i);
+	memset(header + 4, 0, 4); /* a frame that does not commit: no database size */
 	for (size_t i = 0; i < sizeof page; i++)
 		page[i] = (unsigned char)i;
 
@@ -67,6 +68,24 @@ static void test_held_header_is_written_before_anything_else(void)
 	memset(got, 0, sizeof got);
 	CHECK_INT(f->pMethods->xRead(f, got, 24, 592), SQLITE_OK);
 	CHECK(memcmp(got, header, 24) == 0);
+	/* a commit frame's page is in the file when its write returns, with the run before it */
+	unsigned char commit[24];
+	memcpy(commit, header, sizeof commit);
+	commit[4] = commit[5] = commit[6] = 0;
+	commit[7] = 9; /* the database's size after the commit: 9 pages */
+	CHECK_INT(f->pMethods->xWrite(f, header, 24, 2000), SQLITE_OK);
+	CHECK_INT(f->pMethods->xWrite(f, page, 512, 2024), SQLITE_OK);
+	CHECK_INT(f->pMethods->xWrite(f, commit, 24, 2536), SQLITE_OK);
+	CHECK_INT(f->pMethods->xWrite(f, page, 512, 2560), SQLITE_OK);
+	FILE *direct = fopen(path, "rb");
+	memset(got, 0, sizeof got);
+	CHECK(direct != NULL && fseek(direct, 2000, SEEK_SET) == 0 &&
+	      fread(got, 1, sizeof got, direct) == sizeof got && memcmp(got, header, 24) == 0 &&
+	      memcmp(got + 24, page, 512) == 0);
+	CHECK(direct != NULL && fread(got, 1, sizeof got, direct) == sizeof got &&
+	      memcmp(got, commit, 24) == 0 && memcmp(got + 24, page, 512) == 0);
+	if (direct)
+		fclose(direct);
 	/* and closing writes what is still held */
 	CHECK_INT(f->pMethods->xWrite(f, header, 24, 1016), SQLITE_OK);
 	CHECK_INT(f->pMethods->xClose(f), SQLITE_OK);
@@ -109,7 +128,7 @@ static void test_readers_on_the_default_vfs_see_valid_commits(void)
 	CHECK_INT(sqlite3_open_v2(path, &writer, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
 	                          walvfs_name()), SQLITE_OK);
 	CHECK_INT(sqlite3_exec(writer,
-	                       "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 50;"
+	                       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 50;"
 	                       "CREATE TABLE t(id INTEGER PRIMARY KEY, body TEXT NOT NULL);"
 	                       "CREATE INDEX t_body ON t(body);",
 	                       NULL, NULL, NULL), SQLITE_OK);
@@ -156,7 +175,7 @@ int main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	test_held_header_is_written_before_anything_else();
+	test_held_writes_are_written_before_anything_else();
 	test_readers_on_the_default_vfs_see_valid_commits();
 	rmdir(dir);
 	return TEST_END();

@@ -33,7 +33,6 @@
 #include "crawler/sched.h"
 #include "parsers/arena.h"
 #include "parsers/buf.h"
-#include "parsers/hash.h"
 
 #define CONFIG_MAX (16 << 20)
 
@@ -193,7 +192,6 @@ struct arrival {
 	int64_t max_age, retry_after, ms;
 	size_t len;                /* bytes received */
 	bool not_modified;
-	char hash[HASH_HEX_SIZE];  /* of the body, when there is one */
 };
 
 static void arrival_free(struct arrival *a)
@@ -250,14 +248,10 @@ static struct arrival *arrival_new(const struct fetch_result *r)
 	if (r->error == NULL && r->status == 304) {
 		a->not_modified = true;
 	} else if (r->error == NULL) {
-		/* servers that ignore validators send the same body again: that is not a change */
-		hash_hex(hash64(r->body, r->len), a->hash);
-		if (j->body_hash && strcmp(j->body_hash, a->hash) == 0) {
-			a->not_modified = true;
-		} else {
-			a->parse.doc.body = copy(a, r->body, r->len, &failed);
-			a->parse.doc.len = r->len;
-		}
+		a->parse.doc.body = copy(a, r->body, r->len, &failed);
+		a->parse.doc.len = r->len;
+		a->parse.doc.hash_body = true;
+		a->parse.doc.previous_hash = j->body_hash;
 	}
 	if (failed) {
 		arrival_free(a);
@@ -288,6 +282,11 @@ static void finish(struct crawl *c, struct arrival *a)
 		goto stop;
 	}
 	c->done++;
+	if (rep->same_body) { /* as good as a 304 */
+		a->not_modified = true;
+		doc->body = NULL;
+		doc->len = 0;
+	}
 	if (error == NULL && doc->status == 304) {
 		/* RFC 9111 §4.3.4: a 304 refreshes the validators it carries */
 		if (a->etag)
@@ -298,7 +297,7 @@ static void finish(struct crawl *c, struct arrival *a)
 		up.etag = a->etag;
 		up.last_modified = a->last_modified;
 		if (doc->body)
-			up.body_hash = a->hash;
+			up.body_hash = rep->body_hash;
 	}
 	if (doc->body && !rep->usable) {
 		error = rep->error;

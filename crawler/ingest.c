@@ -117,6 +117,12 @@ struct ingest_parsed *ingest_parse(struct feed_parser *parser, const struct inge
 		report->error = doc->error;
 		return p;
 	}
+	if (doc->hash_body) {
+		hash_hex(hash64(doc->body, doc->len), report->body_hash);
+		report->same_body = doc->previous_hash && strcmp(doc->previous_hash, report->body_hash) == 0;
+		if (report->same_body)
+			return p;
+	}
 	p->feed = feed_parser_parse(parser, doc->body, doc->len,
 	                            doc->final_url ? doc->final_url : doc->feed_url, doc->charset);
 	if (p->feed == NULL)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "crawler/cli.h"
+#include "parsers/hash.h"
 #include "store/store.h"
 #include "store/story.h"
 
@@ -41,6 +42,11 @@ struct ingest_document {
 	int64_t fetched;        /* Unix seconds */
 	int status;             /* HTTP status, 0 for a file */
 	const char *error;      /* the fetch failed: why (then body is NULL) */
+	/* A crawl's: hash the body into the report, and do not parse it when the hash is
+	 * previous_hash (a server that ignores validators sends the same body again: that is not
+	 * a change). Hashing on the parsing thread keeps it off the one that stores. */
+	bool hash_body;
+	const char *previous_hash;  /* the body's hash at the feed's last fetch, or NULL */
 };
 
 struct ingest_report {
@@ -48,6 +54,8 @@ struct ingest_report {
 	const char *error;      /* why it was not, or what was wrong with it; borrowed from the
 	                           parsed document (or the ingest_document) */
 	int64_t ttl;            /* what the feed asked for (<ttl>, sy:), seconds */
+	char body_hash[HASH_HEX_SIZE];      /* with doc->hash_body and a body; else "" */
+	bool same_body;         /* body_hash is doc->previous_hash: the body was not parsed */
 	struct store_ingest_result result;  /* set by ingest_store */
 };
 

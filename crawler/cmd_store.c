@@ -3,9 +3,11 @@
  */
 #include "crawler/cmd_store.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "crawler/ingest.h"
 #include "crawler/lock.h"
 #include "crawler/log.h"
+#include "crawler/parsepool.h"
 #include "crawler/readfile.h"
 #include "parsers/date.h"
 #include "parsers/feed.h"
@@ -32,51 +35,113 @@ static char *file_url(const char *path)
 	return url;
 }
 
-/* Imports one file under url (NULL: its file:// URL). Returns 0, or 1 when it could not be
- * stored, or -1 when the store failed. */
-static int import_file(struct ingest *ing, const char *path, const char *url, struct buf *body)
+/* A file read for import, while it is parsed on the pool's thread. A file that cannot be read
+ * still goes through the pool, so that every file's lines come out in the order given. */
+struct import_job {
+	struct parse_job parse;    /* first: the pool hands this back */
+	const char *path;          /* borrowed from argv */
+	char *own_url;             /* its file:// URL when no --url was given */
+	struct buf body;
+	int64_t started;           /* ms */
+	char error[512];           /* why the file could not be read; "" when it was */
+};
+
+static void import_job_free(struct import_job *job)
 {
-	char *own_url = url ? NULL : file_url(path);
-	struct ingest_report report;
-	char err[512], safe[1024];
-	int64_t started = clock_ms();
+	if (job == NULL)
+		return;
+	ingest_parsed_free(job->parse.parsed);
+	buf_free(&job->body);
+	free(job->own_url);
+	free(job);
+}
+
+/* Reads path, to be stored under url (NULL: its file:// URL). NULL when out of memory. */
+static struct import_job *import_read(const char *path, const char *url)
+{
+	struct import_job *job = calloc(1, sizeof *job);
+
+	if (job == NULL)
+		return NULL;
+	job->path = path;
+	job->started = clock_ms();
+	if (url == NULL && (job->own_url = file_url(path)) == NULL)
+		snprintf(job->error, sizeof job->error, "cannot resolve the path: %s", strerror(errno));
+	else if (readfile(path, FEED_MAX_DOCUMENT, &job->body, job->error, sizeof job->error) == 0)
+		job->parse.doc = (struct ingest_document){
+			.feed_url = url ? url : job->own_url,
+			.body = buf_str(&job->body),
+			.len = job->body.len,
+			.fetched = clock_now(),
+		};
+	return job;
+}
+
+/* Stores a parsed job, says how it went and frees it. Returns 0, or 1 when the file could not
+ * be read or was not a feed, or -1 when the store failed. */
+static int import_store(struct ingest *ing, struct import_job *job)
+{
+	struct ingest_report *report = &job->parse.report;
+	char safe[1024];
 	int rc = 0;
 
-	if (url == NULL && own_url == NULL) {
-		log_user("%s: cannot resolve the path", path);
-		return 1;
-	}
-	if (readfile(path, FEED_MAX_DOCUMENT, body, err, sizeof err) < 0) {
-		log_user("%s: %s", path, err);
-		free(own_url);
-		return 1;
-	}
-	struct ingest_document doc = {
-		.feed_url = url ? url : own_url,
-		.body = buf_str(body),
-		.len = body->len,
-		.fetched = clock_now(),
-	};
-	struct ingest_parsed *parsed = ingest_parse(ingest_parser(ing), &doc, &report);
-	if (parsed == NULL) {
-		log_user("%s: out of memory parsing", path);
+	if (job->error[0]) {
+		log_user("%s: %s", job->path, job->error);
+		rc = 1;
+	} else if (job->parse.parsed == NULL) {
+		log_user("%s: out of memory parsing", job->path);
 		rc = -1;
-	} else if (ingest_store(ing, &doc, parsed, clock_ms() - started, NULL, &report) < 0) {
-		log_user("%s: %s", path, ingest_error(ing));
+	} else if (ingest_store(ing, &job->parse.doc, job->parse.parsed, clock_ms() - job->started,
+	                        NULL, report) < 0) {
+		log_user("%s: %s", job->path, ingest_error(ing));
 		rc = -1;
 	} else {
-		if (report.error)
-			fprintf(stderr, "import %s: %s\n", path, log_safe(safe, sizeof safe, report.error));
-		if (report.usable)
+		if (report->error)
+			fprintf(stderr, "import %s: %s\n", job->path,
+			        log_safe(safe, sizeof safe, report->error));
+		if (report->usable)
 			fprintf(stderr, "import %s: %zu entries (%zu new, %zu updated, %zu unchanged)\n",
-			        path, report.result.entries, report.result.new_entries,
-			        report.result.updated, report.result.unchanged);
+			        job->path, report->result.entries, report->result.new_entries,
+			        report->result.updated, report->result.unchanged);
 		else
 			rc = 1;
 	}
-	ingest_parsed_free(parsed);
-	free(own_url);
+	import_job_free(job);
 	return rc;
+}
+
+/* Imports job's file: parsed on the pool's thread while this one stores the file before it
+ * (else here, without a pool). Stores what the pool holds but the newest job, or everything
+ * when job is NULL. Returns the number of files not stored, or -1 when the store failed (the
+ * pool may still hold jobs then: import_discard). */
+static int import_file(struct ingest *ing, struct parsepool *pool, struct import_job *job)
+{
+	int failed = 0, r;
+
+	if (pool == NULL) {
+		if (job == NULL)
+			return 0;
+		job->parse.parsed = ingest_parse(ingest_parser(ing), &job->parse.doc, &job->parse.report);
+		return import_store(ing, job);
+	}
+	if (job)
+		parsepool_submit(pool, &job->parse);
+	while (parsepool_held(pool) > (job ? 1 : 0)) {
+		r = import_store(ing, (struct import_job *)parsepool_next(pool, true));
+		if (r < 0)
+			return -1;
+		failed += r;
+	}
+	return failed;
+}
+
+/* Frees what the pool still holds, unstored, once the import has failed. */
+static void import_discard(struct parsepool *pool)
+{
+	struct parse_job *job;
+
+	while (pool && (job = parsepool_next(pool, true)) != NULL)
+		import_job_free((struct import_job *)job);
 }
 
 int cmd_import(const struct cli *cli, int argc, char **argv)
@@ -85,43 +150,67 @@ int cmd_import(const struct cli *cli, int argc, char **argv)
 		{"url", required_argument, NULL, 'u'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *url = NULL;
+	const char *url = NULL, **paths = calloc((size_t)argc + 1, sizeof *paths),
+	           **urls = calloc((size_t)argc + 1, sizeof *urls);
 	struct ingest *ing = NULL;
+	struct parsepool *pool = NULL;
 	struct story_stats stats;
-	struct buf body = {0};
 	char err[512];
-	int c, files = 0, failed = 0, rc, lock;
+	int c, files = 0, failed = 0, r, rc = EXIT_RUNTIME, lock = -1;
 
-	ing = ingest_open(cli, err, sizeof err, &rc);
-	if (ing == NULL) {
-		log_user("%s", err);
-		return rc;
+	if (paths == NULL || urls == NULL) {
+		log_user("out of memory");
+		goto done;
 	}
-	/* A crawl links the entries it stored only once its fetches are all in; an import linking
-	 * meanwhile would take them, and their alerts, from it. So an import waits for the crawl. */
-	lock = lock_acquire(cli->db, true, err, sizeof err);
-	if (lock < 0) {
-		log_user("%s", err);
-		ingest_close(ing);
-		return EXIT_RUNTIME;
-	}
-	rc = EXIT_RUNTIME;
-	/* "-": files come back in order (as option 1), each under the --url given before it */
+	/* every mistake in the arguments is found before anything is imported; "-": files come
+	 * back in order (as option 1), each under the --url given before it */
 	while ((c = getopt_long(argc, argv, "-", longopts, NULL)) != -1) {
 		if (c == 'u') {
 			url = optarg;
 		} else if (c == 1) {
-			int r = import_file(ing, optarg, url, &body);
-			if (r < 0)
-				goto done;
-			failed += r;
-			files++;
+			paths[files] = optarg;
+			urls[files++] = url;
 		} else {
-			goto usage;
+			files = 0;
+			break;
 		}
 	}
-	if (files == 0)
-		goto usage;
+	if (files == 0) {
+		fputs("usage: newsmon import [--url URL] FILE... (each FILE is stored under the --url "
+		      "before it, else under its file:// URL)\n", stderr);
+		rc = EXIT_USAGE;
+		goto done;
+	}
+	ing = ingest_open(cli, err, sizeof err, &rc);
+	if (ing == NULL) {
+		log_user("%s", err);
+		goto done;
+	}
+	/* A crawl links the entries it stored only once its fetches are all in; an import linking
+	 * meanwhile would take them, and their alerts, from it. So an import waits for the crawl. */
+	rc = EXIT_RUNTIME;
+	lock = lock_acquire(cli->db, true, err, sizeof err);
+	if (lock < 0) {
+		log_user("%s", err);
+		goto done;
+	}
+	pool = parsepool_new(); /* NULL: files are parsed on this thread */
+	for (int i = 0; i < files; i++) {
+		struct import_job *job = import_read(paths[i], urls[i]);
+		if (job == NULL) {
+			log_user("%s: out of memory", paths[i]);
+			goto done;
+		}
+		if ((r = import_file(ing, pool, job)) < 0)
+			goto done;
+		failed += r;
+	}
+	if ((r = import_file(ing, pool, NULL)) < 0)
+		goto done;
+	failed += r;
+	/* its parser's buffers are not needed to process */
+	parsepool_free(pool);
+	pool = NULL;
 	if (ingest_finish(ing, NULL, &stats) < 0) {
 		log_user("%s", ingest_error(ing));
 		goto done;
@@ -130,17 +219,14 @@ int cmd_import(const struct cli *cli, int argc, char **argv)
 	        stats.processed, stats.stories, stats.follow_ups, stats.duplicates);
 	rc = failed ? EXIT_RUNTIME : EXIT_OK;
 done:
+	import_discard(pool);
+	parsepool_free(pool);
 	ingest_close(ing);
-	buf_free(&body);
-	close(lock);
+	if (lock >= 0)
+		close(lock);
+	free(paths);
+	free(urls);
 	return rc;
-usage:
-	ingest_close(ing);
-	buf_free(&body);
-	close(lock);
-	fputs("usage: newsmon import [--url URL] FILE... (each FILE is stored under the --url before "
-	      "it, else under its file:// URL)\n", stderr);
-	return EXIT_USAGE;
 }
 
 static struct store *open_for_reading(const struct cli *cli)

@@ -1,7 +1,8 @@
 /*
  * parsepool.h — documents parsed, and their rows derived, on a second thread while the caller
  * stores the ones before them. ingest_parse touches nothing shared (crawler/ingest.h), so a
- * crawl can give it the machine's other core: the calling thread keeps libcurl and SQLite.
+ * crawl or an import can give it the machine's other core: the calling thread keeps libcurl
+ * and SQLite.
  *
  * Jobs come back in the order they were submitted. A job is the caller's memory, usually the
  * first member of a larger struct of its own: the pool borrows it from parsepool_submit until

@@ -52,6 +52,30 @@ with tempdir() as tmp:
     check(all(row["first_seen"] == "2026-01-01T00:00:00Z" for row in rows), "first_seen is the import time")
     check(all(row["feed"].startswith("file://") for row in rows), "files are stored under file:// URLs")
     check(any(row["tags"] for row in rows), "entries are tagged")
+    # (files are parsed on a second thread while the one before is stored: the lines stay in
+    # the order given)
+    check_eq([line.split(": ")[0][len("import "):] for line in summaries], [str(p) for p in corpus],
+             "the summary lines come in the order the files were given")
+
+    # --- a file that cannot be read: said in its place, the others stored, exit 1 --------------
+    partial = tmp / "partial.db"
+    r = newsmon("import", corpus[0], tmp / "missing.xml", corpus[1], db=partial, env=NOW)
+    check_eq(r.code, 1, "an unreadable file makes the import exit 1")
+    lines = [line for line in r.err.splitlines() if str(tmp) in line or line.startswith("import ")]
+    check_eq(len(lines), 3, "one line per file")
+    check(len(lines) == 3 and lines[0].startswith(f"import {corpus[0]}:") and
+          "missing.xml" in lines[1] and lines[2].startswith(f"import {corpus[1]}:"),
+          "the unreadable file's line comes in its place")
+    with sqlite(partial) as con:
+        check_eq(con.value("SELECT count(DISTINCT feed_id) FROM entries"), 2,
+                 "the readable files are stored")
+
+    # --- a mistake in the arguments: nothing imported, exit 2 ----------------------------------
+    untouched = tmp / "untouched.db"
+    r = newsmon("import", corpus[0], "--no-such-option", corpus[1], db=untouched, env=NOW)
+    check_eq(r.code, 2, "an unknown option is bad usage")
+    check_in("usage: newsmon import", r.err, "and shows the usage")
+    check(not untouched.exists(), "nothing is imported (the database is not even created)")
 
     # --- the same documents again: nothing new, nothing changed --------------------------------
     r = newsmon("import", *corpus, db=db, env=NOW)

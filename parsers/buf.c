@@ -44,6 +44,7 @@ int buf_presize(struct buf *b, size_t size)
 	p = realloc(b->data, size + 1);
 	if (p == NULL)
 		return -1;
+	p[b->len] = '\0';
 	b->data = p;
 	b->cap = size + 1;
 	return 0;

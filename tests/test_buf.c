@@ -46,6 +46,7 @@ static void test_buf_presize(void)
 	memset(chunk, 'x', sizeof chunk);
 	CHECK(buf_presize(&b, 100000) == 0);
 	CHECK(b.cap == 100001);
+	CHECK_STR(buf_str(&b), ""); /* presized, still empty */
 	data = b.data;
 	int appended = 0;
 	for (int i = 0; i < 1000; i++)

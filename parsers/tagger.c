@@ -76,7 +76,6 @@ struct tagger {
 	 * ncls), so that a step needs no multiplication either way. */
 	uint16_t *narrow;
 	uint32_t *wide;       /* NULL when narrow is used; during the build, the table of states */
-	uint32_t hit;         /* NARROW_HIT or WIDE_HIT */
 	unsigned shift;
 	uint32_t *out;        /* per state: its first use, or NONE */
 	uint32_t *report;     /* per state: first state on its failure chain with uses, or NONE */
@@ -476,8 +475,8 @@ static int build_automaton(struct parse *p)
 		t->ascii_cls[c] = t->cls[t->fold.cp[c].b[0]];
 	/* the report test rides along with the transition */
 	size_t cells = (size_t)t->nstates * ncls;
-	t->hit = t->nstates < NARROW_HIT ? NARROW_HIT : WIDE_HIT;
-	if (t->hit == NARROW_HIT) {
+	const uint32_t hit_bit = t->nstates < NARROW_HIT ? NARROW_HIT : WIDE_HIT;
+	if (hit_bit == NARROW_HIT) {
 		while ((1u << t->shift) < ncls)
 			t->shift++;
 		t->narrow = calloc((size_t)t->nstates << t->shift, sizeof *t->narrow);
@@ -485,7 +484,7 @@ static int build_automaton(struct parse *p)
 			goto fail;
 	}
 	for (size_t k = 0; k < cells; k++) {
-		uint32_t s = t->wide[k], hit = t->report[s] != NONE ? t->hit : 0;
+		uint32_t s = t->wide[k], hit = t->report[s] != NONE ? hit_bit : 0;
 		if (t->narrow != NULL)
 			t->narrow[(k / ncls << t->shift) + k % ncls] = (uint16_t)(s | hit);
 		else
@@ -721,7 +720,7 @@ scan_table(struct scan *sc, const unsigned char *s, size_t n, unsigned field, bo
 			}
 			prev = f.cls;
 		}
-		if (st & t->hit)
+		if (st & (narrow ? NARROW_HIT : WIDE_HIT))
 			matched(sc, st, s, n, i, pos, ring_off, ring_flag, field);
 	}
 }

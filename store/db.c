@@ -192,6 +192,12 @@ static const char *const migrations[] = {
 	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('automerge', 16);\n"
 	"INSERT INTO entries_fts(entries_fts, rank) VALUES ('crisismerge', 64);\n"
 	"DROP INDEX pending_at;\n",
+	/* 3: a pending entry carries what its neighbours are found by (story.c finds them for a
+	 * whole run at its start, reading no entry row) */
+	"ALTER TABLE pending ADD COLUMN canon_url TEXT;\n"
+	"ALTER TABLE pending ADD COLUMN title_key TEXT;\n"
+	"UPDATE pending SET (canon_url, title_key) =\n"
+	"  (SELECT canon_url, title_key FROM entries WHERE entries.id = pending.entry_id);\n",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof *migrations))
@@ -291,13 +297,14 @@ static const char *const sql_text[SQL_COUNT] = {
 	[SQL_PENDING] =
 		"SELECT entry_id FROM pending ORDER BY at, entry_id",
 	[SQL_PENDING_ADD] =
-		"INSERT INTO pending(entry_id, kind, at) VALUES (?1, ?2, ?3)\n"
-		"ON CONFLICT(entry_id) DO UPDATE SET kind = min(kind, excluded.kind)",
+		"INSERT INTO pending(entry_id, kind, at, canon_url, title_key) VALUES (?1, ?2, ?3, ?4, ?5)\n"
+		"ON CONFLICT(entry_id) DO UPDATE SET kind = min(kind, excluded.kind),\n"
+		"  canon_url = excluded.canon_url, title_key = excluded.title_key",
 	[SQL_ENTRY_WORDS] =
 		"SELECT title, text FROM entries WHERE id = ?1",
 	[SQL_ENTRY_FOR_LINKING] =
-		"SELECT e.at, e.canon_url, p.kind, s.relation, e.url,\n"
-		"  COALESCE(f.title_override, f.title, f.url), s.story_id, e.title_key\n"
+		"SELECT e.at, p.kind, s.relation, e.url, COALESCE(f.title_override, f.title, f.url),\n"
+		"  s.story_id\n"
 		"FROM pending p JOIN entries e ON e.id = p.entry_id JOIN feeds f ON f.id = e.feed_id\n"
 		"  LEFT JOIN entry_story s ON s.entry_id = p.entry_id WHERE p.entry_id = ?1",
 	[SQL_ENTRY_DONE] =
@@ -318,13 +325,6 @@ static const char *const sql_text[SQL_COUNT] = {
 		"SELECT df FROM terms WHERE term = ?1",
 	[SQL_TERM_ADD] =
 		"INSERT INTO terms(term, df) VALUES (?1, ?2) ON CONFLICT(term) DO UPDATE SET df = df + ?2",
-	[SQL_DUP_BY_URL] =
-		"SELECT e.id FROM entries e JOIN entry_story s ON s.entry_id = e.id\n"
-		"WHERE e.canon_url = ?1 AND e.id != ?2 ORDER BY e.at, e.id LIMIT 1",
-	[SQL_DUP_BY_TITLE] =
-		"SELECT e.id, e.text FROM entries e JOIN entry_story s ON s.entry_id = e.id\n"
-		"WHERE e.title_key = ?1 AND e.id != ?2 AND e.at BETWEEN ?3 AND ?4 ORDER BY e.at, e.id\n"
-		"LIMIT 20",
 	[SQL_ENTRY_ROLE] =
 		"SELECT at, story_id, relation, related_to, link_reason, link_score FROM entry_story\n"
 		"WHERE entry_id = ?1",
@@ -351,14 +351,28 @@ static const char *const sql_text[SQL_COUNT] = {
 		"UPDATE entry_story SET related_to = ?2 WHERE related_to = ?1 AND relation = 'duplicate'",
 	/* stories of the entries this entry links to; a story once per entry it is reached
 	 * through (the linker counts it once per query) */
-	[SQL_CANDIDATES_LINKED_TO] =
-		"SELECT s.story_id FROM entry_links l JOIN entries e ON e.canon_url = l.target\n"
-		"  JOIN entry_story s ON s.entry_id = e.id\n"
-		"WHERE l.entry_id = ?1 AND s.at BETWEEN ?2 AND ?3",
-	/* stories of the entries that link to this entry */
-	[SQL_CANDIDATES_LINKING_IN] =
-		"SELECT s.story_id FROM entry_links l JOIN entry_story s ON s.entry_id = l.entry_id\n"
-		"WHERE l.target = ?1 AND s.at BETWEEN ?2 AND ?3",
+	/* A run's new entries' neighbours by what processing does not change, each query once per
+	 * run, in pending order and each entry's neighbours in the order story.c weighs them
+	 * (story.c keeps those that have a story when it gets there). The entries its text links
+	 * to... */
+	[SQL_NEAR_LINKED_TO] =
+		"SELECT p.entry_id, e.id FROM pending p JOIN entry_links l ON l.entry_id = p.entry_id\n"
+		"  JOIN entries e ON e.canon_url = l.target\n"
+		"WHERE p.kind = 1 ORDER BY p.entry_id, l.target, e.at, e.id",
+	/* ... the entries that link to it ... */
+	[SQL_NEAR_LINKING_IN] =
+		"SELECT p.entry_id, l.entry_id FROM pending p JOIN entry_links l ON l.target = p.canon_url\n"
+		"WHERE p.kind = 1 ORDER BY p.entry_id, l.entry_id",
+	/* ... the entries with its canonical URL, earliest first ... */
+	[SQL_NEAR_SAME_URL] =
+		"SELECT p.entry_id, e.id FROM pending p JOIN entries e ON e.canon_url = p.canon_url\n"
+		"WHERE p.kind = 1 AND e.id != p.entry_id ORDER BY p.entry_id, e.at, e.id",
+	/* ... and the entries with its normalised title within ?1 seconds of it, earliest first */
+	[SQL_NEAR_SAME_TITLE] =
+		"SELECT p.entry_id, e.id FROM pending p JOIN entries e ON e.title_key = p.title_key\n"
+		"  AND e.at BETWEEN p.at - ?1 AND p.at + ?1\n"
+		"WHERE p.kind = 1 AND p.title_key != '' AND e.id != p.entry_id\n"
+		"ORDER BY p.entry_id, e.at, e.id",
 	/* a tag's central reports with a story in a span of time, in the index's order (an
 	 * index-only range, no sorting); story.c keeps them per tag for the run */
 	[SQL_TAG_REPORTS] =

@@ -473,6 +473,7 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	char *categories = NULL, *enclosures = NULL;
 	int64_t published = e->published != DATE_NONE ? e->published : e->updated;
 	int64_t at = published != DATE_NONE && published <= now + FUTURE_SLACK ? published : now;
+	const char *canon_url = in->link && in->link != e->link ? in->link : NULL;
 	int64_t id;
 	int rc = -1;
 
@@ -490,7 +491,7 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	db_bind_text(st, 2, in->key);
 	db_bind_text(st, 3, e->id);
 	db_bind_text(st, 4, e->link);
-	db_bind_text(st, 5, in->link && in->link != e->link ? in->link : NULL);
+	db_bind_text(st, 5, canon_url);
 	db_bind_text(st, 6, in->title);
 	db_bind_text(st, 7, e->author);
 	db_bind_text(st, 8, e->summary);
@@ -527,6 +528,8 @@ static int put_entry(struct store *s, int64_t feed_id, const struct incoming *in
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, *outcome);
 	sqlite3_bind_int64(st, 3, at);
+	db_bind_text(st, 4, canon_url);
+	db_bind_text(st, 5, in->title_key);
 	if (db_exec_stmt(s->db, st) < 0)
 		goto done;
 	rc = store_links(s, id, in, *outcome == 2);

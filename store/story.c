@@ -2,11 +2,11 @@
  * story.c — tags, duplicates and stories for pending entries (see story.h).
  *
  * Cost per entry is bounded by the time windows, not by the size of the database: candidates
- * come from index range scans (entry_tags by tag and time, entry_links by target, entries by
- * canonical URL and by normalised title and time, each bounded), at most MAX_LOADS candidate
- * stories are judged, each on at most its latest 24 reports, and a story's centroid is computed
- * once per run until it changes (story_cache). Word counts are kept in memory and written once
- * per batch.
+ * come from index range scans (entry_tags by tag and time; entry_links by entry and by target
+ * and entries by canonical URL and by normalised title and time, these for the whole run at
+ * its start, see struct near), at most MAX_LOADS candidate stories are judged, each on at most
+ * its latest 24 reports, and a story's centroid is computed once per run until it changes
+ * (story_cache). Word counts are kept in memory and written once per batch.
  */
 #include "store/story.h"
 
@@ -27,6 +27,7 @@
 #define LINK_WINDOW (60 * DAY)    /* a link back counts this far */
 #define COPY_WINDOW (3 * DAY)     /* syndicated copies appear within days */
 #define COPY_CONTAINMENT 0.8      /* share of the shorter text found in the other */
+#define COPY_TEXTS 20             /* same-title entries whose texts are compared */
 #define MAX_LOADS 16             /* candidate stories judged per entry, best evidence first */
 #define TAG_REPORTS 200          /* a tag's latest central reports that name candidate stories */
 #define STORY_CACHE 1024         /* story centroids kept per run */
@@ -144,6 +145,18 @@ struct ahead {
 	size_t nids, loaded;
 };
 
+/* The entries a run's new entries are compared with, by links, canonical URL and title (see
+ * near_load): found for the whole run at its start, since processing changes none of what
+ * they are found by. Asked entry by entry, the index pages of those lookups had long left the
+ * page cache, pushed out by the entries' rows and features: 40,000 new entries read 160,000
+ * pages more. */
+enum near_kind { NEAR_LINKED_TO, NEAR_LINKING_IN, NEAR_SAME_URL, NEAR_SAME_TITLE, NEAR_KINDS };
+
+struct near {
+	struct u64map list;          /* entry id * NEAR_KINDS + kind -> index in ids + 1 */
+	struct buf ids;              /* int64_t[]: the lists, each ended by 0 */
+};
+
 struct linker {
 	struct store *store;
 	struct db *db;
@@ -163,6 +176,7 @@ struct linker {
 		size_t next;
 	} cache;
 	struct ahead ahead;
+	struct near near;
 	int64_t current, current_at; /* the entry being processed, and its entries.at */
 	struct buf title, text;      /* its title and text */
 	struct buf features;         /* and its words and tags, packed (similar_pack) */
@@ -644,55 +658,133 @@ static int take_place(struct linker *L, int64_t id, int64_t at, int64_t old, con
 	return 0;
 }
 
-/* ------------------------------------------------------------------ duplicates */
+/* ------------------------------------------------------------------ neighbours */
 
-/* The entry this one copies, or 0. A same canonical URL anywhere, or the same normalised title
- * with near-identical text within COPY_WINDOW. */
-static int64_t find_copy(struct linker *L, int64_t id, const char *canon, const char *title_key,
-                         int64_t at, const char **why)
+static uint64_t near_key(int64_t id, enum near_kind kind)
 {
-	sqlite3_stmt *st;
-	int64_t found = 0;
+	return (uint64_t)id * NEAR_KINDS + kind;
+}
+
+/* Reads one kind of neighbours for the run: rows (entry, neighbour), an entry's rows together. */
+static int near_load(struct linker *L, enum db_sql sql, enum near_kind kind)
+{
+	sqlite3_stmt *st = db_stmt(L->db, sql);
+	struct near *N = &L->near;
+	const int64_t end = 0;
+	int64_t entry = 0;
 	int rc;
 
-	if (canon) {
-		st = db_stmt(L->db, SQL_DUP_BY_URL);
-		if (st == NULL)
+	if (st == NULL)
+		return -1;
+	if (kind == NEAR_SAME_TITLE)
+		sqlite3_bind_int64(st, 1, COPY_WINDOW);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t row_entry = sqlite3_column_int64(st, 0), other = sqlite3_column_int64(st, 1);
+		if (row_entry != entry) {
+			if ((entry != 0 && buf_append(&N->ids, &end, sizeof end) < 0) ||
+			    u64map_put(&N->list, near_key(row_entry, kind),
+			               (int64_t)(N->ids.len / sizeof end) + 1) < 0)
+				goto out_of_memory;
+			entry = row_entry;
+		}
+		if (buf_append(&N->ids, &other, sizeof other) < 0)
+			goto out_of_memory;
+	}
+	if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return fail_sql(L);
+	}
+	sqlite3_reset(st);
+	if (entry != 0 && buf_append(&N->ids, &end, sizeof end) < 0)
+		return oom(L);
+	return 0;
+out_of_memory:
+	sqlite3_reset(st);
+	return oom(L);
+}
+
+static int near_start(struct linker *L)
+{
+	if (near_load(L, SQL_NEAR_LINKED_TO, NEAR_LINKED_TO) < 0 ||
+	    near_load(L, SQL_NEAR_LINKING_IN, NEAR_LINKING_IN) < 0 ||
+	    near_load(L, SQL_NEAR_SAME_URL, NEAR_SAME_URL) < 0 ||
+	    near_load(L, SQL_NEAR_SAME_TITLE, NEAR_SAME_TITLE) < 0)
+		return -1;
+	return 0;
+}
+
+/* Entry id's neighbours of kind, ended by 0. Borrowed for the run. */
+static const int64_t *near(const struct linker *L, int64_t id, enum near_kind kind)
+{
+	static const int64_t none = 0;
+	const int64_t *at = u64map_get(&L->near.list, near_key(id, kind));
+
+	return at ? (const int64_t *)L->near.ids.data + (*at - 1) : &none;
+}
+
+/* ------------------------------------------------------------------ duplicates */
+
+/* Entry id's story and that entry's time: 1, or 0 when it has none yet, or -1. */
+static int story_of(struct linker *L, int64_t id, int64_t *story, int64_t *at)
+{
+	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_ROLE);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = step_row(L, st);
+	if (rc == 1) {
+		*at = sqlite3_column_int64(st, 0);
+		*story = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* The entry this one copies, or 0. A same canonical URL anywhere, or the same normalised title
+ * with near-identical text within COPY_WINDOW: the earliest processed one. */
+static int64_t find_copy(struct linker *L, int64_t id, const char **why)
+{
+	sqlite3_stmt *st;
+	int64_t story, at, found = 0;
+	size_t weighed = 0;
+	int rc;
+
+	for (const int64_t *other = near(L, id, NEAR_SAME_URL); *other; other++) {
+		rc = story_of(L, *other, &story, &at);
+		if (rc < 0)
 			return -1;
-		db_bind_text(st, 1, canon);
-		sqlite3_bind_int64(st, 2, id);
+		if (rc > 0) {
+			*why = "same canonical URL";
+			return *other;
+		}
+	}
+	st = db_stmt(L->db, SQL_ENTRY_WORDS);
+	if (st == NULL)
+		return -1;
+	for (const int64_t *other = near(L, id, NEAR_SAME_TITLE); *other && weighed < COPY_TEXTS;
+	     other++) {
+		rc = story_of(L, *other, &story, &at);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
+		weighed++;
+		sqlite3_bind_int64(st, 1, *other);
 		rc = step_row(L, st);
-		if (rc == 1)
-			found = sqlite3_column_int64(st, 0);
+		if (rc > 0 && similar_containment(L->text.data ? L->text.data : "", db_text(st, 1)) >=
+		                  COPY_CONTAINMENT)
+			found = *other;
 		sqlite3_reset(st);
 		if (rc < 0)
 			return -1;
 		if (found) {
-			*why = "same canonical URL";
+			*why = "same title and text";
 			return found;
 		}
 	}
-	if (title_key == NULL || *title_key == '\0')
-		return 0;
-	st = db_stmt(L->db, SQL_DUP_BY_TITLE);
-	if (st == NULL)
-		return -1;
-	db_bind_text(st, 1, title_key);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, at - COPY_WINDOW);
-	sqlite3_bind_int64(st, 4, at + COPY_WINDOW);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (similar_containment(L->text.data ? L->text.data : "", db_text(st, 1)) >=
-		    COPY_CONTAINMENT) {
-			found = sqlite3_column_int64(st, 0);
-			*why = "same title and text";
-			break;
-		}
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail_sql(L);
-	return found;
+	return 0;
 }
 
 /* Makes entry id a duplicate of entry of (or the other way round, see story.h); sets *story to
@@ -749,19 +841,23 @@ static int add_candidate(struct linker *L, int64_t story, unsigned kind_bit, boo
 	return 0;
 }
 
-/* Runs a link candidate query (already bound) and adds each story it yields. */
-static int collect_linked(struct linker *L, sqlite3_stmt *st)
+/* Adds the stories of the entries in other (ended by 0) that have one within LINK_WINDOW of at,
+ * each story once. */
+static int linked_candidates(struct linker *L, const int64_t *other, int64_t at)
 {
+	int64_t story, story_at;
 	int rc;
 
 	L->query++;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (add_candidate(L, sqlite3_column_int64(st, 0), 0, true) < 0) {
-			sqlite3_reset(st);
+	for (; *other; other++) {
+		rc = story_of(L, *other, &story, &story_at);
+		if (rc < 0)
 			return -1;
-		}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : fail_sql(L);
+		if (rc > 0 && story_at >= at - LINK_WINDOW && story_at <= at + LINK_WINDOW &&
+		    add_candidate(L, story, 0, true) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* Adds the candidate stories of tag for an entry at time at: the stories of the tag's latest
@@ -795,33 +891,16 @@ static int tag_candidates(struct linker *L, int64_t tag, int64_t at, unsigned ki
 	return 0;
 }
 
-static int find_candidates(struct linker *L, int64_t id, const char *canon, int64_t at)
+static int find_candidates(struct linker *L, int64_t id, int64_t at)
 {
-	sqlite3_stmt *st;
-
 	/* forget the last entry's candidates (their index entries point past the new list) */
 	struct candidate *old = (struct candidate *)L->candidates.data;
 	for (size_t i = 0; i < L->candidates.len / sizeof *old; i++)
 		u64map_put(&L->candidate_at, (uint64_t)old[i].story, 0);
 	buf_reset(&L->candidates);
-	st = db_stmt(L->db, SQL_CANDIDATES_LINKED_TO);
-	if (st == NULL)
+	if (linked_candidates(L, near(L, id, NEAR_LINKED_TO), at) < 0 ||
+	    linked_candidates(L, near(L, id, NEAR_LINKING_IN), at) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
-	sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
-	if (collect_linked(L, st) < 0)
-		return -1;
-	if (canon) {
-		st = db_stmt(L->db, SQL_CANDIDATES_LINKING_IN);
-		if (st == NULL)
-			return -1;
-		db_bind_text(st, 1, canon);
-		sqlite3_bind_int64(st, 2, at - LINK_WINDOW);
-		sqlite3_bind_int64(st, 3, at + LINK_WINDOW);
-		if (collect_linked(L, st) < 0)
-			return -1;
-	}
 	for (size_t i = 0; i < L->entry.ntags; i++) {
 		const struct similar_tag *t = &L->entry.tags[i];
 		if (t->kind != KIND_OTHER && tag_candidates(L, t->id, at, 1u << t->kind) < 0)
@@ -911,8 +990,8 @@ static void word_reason(struct linker *L, const struct similar_verdict *v, bool 
 }
 
 /* Joins the entry to the closest story that will take it, or starts one. Sets *kind. */
-static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t at,
-                      enum story_event_kind *kind, int64_t *story_out)
+static int link_entry(struct linker *L, int64_t id, int64_t at, enum story_event_kind *kind,
+                      int64_t *story_out)
 {
 	struct similar_verdict v, best = {0};
 	struct candidate *c;
@@ -920,7 +999,7 @@ static int link_entry(struct linker *L, int64_t id, const char *canon, int64_t a
 	bool best_linked = false;
 	size_t n = 0;
 
-	if (find_candidates(L, id, canon, at) < 0)
+	if (find_candidates(L, id, at) < 0)
 		return -1;
 	c = (struct candidate *)L->candidates.data;
 	/* Without a link, a story sharing fewer than two kinds can never be joined: most of the
@@ -1122,8 +1201,8 @@ static void take_prepared(struct linker *L, struct prepared *p)
 static int process_entry(struct linker *L, struct prepared *p)
 {
 	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_FOR_LINKING);
-	char feed_title[512], url[2048], canon_buf[2048], relation[16], title_key[20] = "";
-	const char *canon = NULL, *why = NULL;
+	char feed_title[512], url[2048], relation[16];
+	const char *why = NULL;
 	int64_t id = p->id, at, story, copy_of;
 	int pending, rc;
 	enum story_event_kind kind;
@@ -1138,16 +1217,11 @@ static int process_entry(struct linker *L, struct prepared *p)
 		return rc;
 	}
 	at = sqlite3_column_int64(st, 0);
-	if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
-		snprintf(canon_buf, sizeof canon_buf, "%s", db_text(st, 1));
-		canon = canon_buf;
-	}
-	pending = sqlite3_column_int(st, 2);
-	snprintf(relation, sizeof relation, "%s", db_text(st, 3));
-	snprintf(url, sizeof url, "%s", db_text(st, 4));
-	snprintf(feed_title, sizeof feed_title, "%s", db_text(st, 5));
-	story = sqlite3_column_int64(st, 6);
-	snprintf(title_key, sizeof title_key, "%s", db_text(st, 7));
+	pending = sqlite3_column_int(st, 1);
+	snprintf(relation, sizeof relation, "%s", db_text(st, 2));
+	snprintf(url, sizeof url, "%s", db_text(st, 3));
+	snprintf(feed_title, sizeof feed_title, "%s", db_text(st, 4));
+	story = sqlite3_column_int64(st, 5);
 	sqlite3_reset(st);
 
 	/* the words came first: tagging adds the tags to them; then they are kept, packed, with
@@ -1177,7 +1251,7 @@ static int process_entry(struct linker *L, struct prepared *p)
 		if (count_words(L) < 0)
 			return -1;
 		similar_weigh(&L->entry, idf, L);
-		copy_of = find_copy(L, id, canon, title_key, at, &why);
+		copy_of = find_copy(L, id, &why);
 		if (copy_of < 0)
 			return -1;
 		if (copy_of > 0) {
@@ -1185,7 +1259,7 @@ static int process_entry(struct linker *L, struct prepared *p)
 				return -1;
 			L->stats->duplicates++;
 			event = false;
-		} else if (link_entry(L, id, canon, at, &kind, &story) < 0) {
+		} else if (link_entry(L, id, at, &kind, &story) < 0) {
 			return -1;
 		}
 	}
@@ -1223,6 +1297,8 @@ static void linker_free(struct linker *L)
 	u64map_free(&L->df_added);
 	u64map_free(&L->candidate_at);
 	u64map_free(&L->window_at);
+	u64map_free(&L->near.list);
+	buf_free(&L->near.ids);
 	for (size_t i = 0; i < L->windows.len / sizeof(struct tag_window); i++)
 		buf_free(&((struct tag_window *)L->windows.data)[i].rows);
 	buf_free(&L->windows);
@@ -1273,7 +1349,8 @@ int story_process(struct store *s, const struct tagger *t, const struct story_ho
 	 * it, candidate stories' term vectors): twice the cache saves more than a quarter of the
 	 * pages read again from the file (40,000 entries: 430,000 reads instead of 600,000). A
 	 * crawl has finished fetching by then, so this does not raise its peak memory. */
-	if (db_cache_size(L.db, PROCESSING_CACHE_KIB) < 0 || load_ids(&L, SQL_PENDING, &ids) < 0)
+	if (db_cache_size(L.db, PROCESSING_CACHE_KIB) < 0 || load_ids(&L, SQL_PENDING, &ids) < 0 ||
+	    near_start(&L) < 0)
 		goto done;
 	st = db_stmt(L.db, SQL_TERM_DF);
 	if (st == NULL)

@@ -230,8 +230,56 @@ with tempdir() as tmp:
         hits = [newsmon("search", query, "--json", db=d).out for d in (old, fresh)]
         check(hits[0] != "" and hits[0] == hits[1], f"search '{query}' finds the same entries in both")
     with sqlite(old) as con:
-        check_eq(con.rows("PRAGMA user_version")[0][0], 2, "the schema is at version 2")
+        check_eq(con.rows("PRAGMA user_version")[0][0], 3, "the schema is at version 3")
         check_eq(con.rows("PRAGMA integrity_check")[0][0], "ok", "and the database is intact")
+
+    # an entry stored but not yet processed when the run was cut short, before the upgrade, is
+    # processed after it like any other: here a copy, in another feed, of an entry processed then
+    cut = tmp / "schema1-cut.db"
+    con = sqlite3.connect(cut)
+    con.executescript(gzip.decompress((repo_root() / "tests" / "data" / "upgrade" /
+                                       "schema1.sql.gz").read_bytes()).decode())
+    copy = con.execute(
+        "INSERT INTO entries(feed_id, key, content_hash, at, title_key, url, canon_url, first_seen,"
+        " version_seen, title, text) SELECT 3, 'g:syndicated', content_hash, at + 3600, title_key,"
+        " url, canon_url, first_seen, version_seen, title, text FROM entries WHERE id = 10").lastrowid
+    con.execute("INSERT INTO pending(entry_id, kind, at) SELECT id, 1, at FROM entries WHERE id = ?",
+                (copy,))
+    con.commit()
+    con.close()
+    r = newsmon(*tags, "import", *later, db=cut, env=NOW)
+    check_eq(r.code, 0, "importing into it upgrades it and exits 0")
+    rows = {x["id"]: x for x in export_rows(cut)}
+    check_eq((rows[copy]["relation"], rows[copy]["related_to"]), ("duplicate", 10),
+             "the entry left pending is found to be a copy of the one processed before")
+    r = newsmon("story", str(rows[copy]["story"]), db=cut)
+    check_in("why: same canonical URL as entry 10", r.out, "by its canonical URL")
+
+    # --- an entry revised before it is processed is compared by its last version -----------
+    def one_item(feed, guid, link, title, date, text):
+        return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{feed}</title>'
+                f"<link>https://{feed}.example/</link><item><guid>{guid}</guid><title>{title}</title>"
+                f"<link>{link}</link><description>{text}</description>"
+                f"<pubDate>{date}</pubDate></item></channel></rss>")
+
+    moved = tmp / "moved"
+    moved.mkdir()
+    date = "Mon, 06 Jul 2020 10:00:00 GMT"
+    docs = {"first": one_item("desk", "d-1", "https://desk.example/draft", "Regulator asks for logs",
+                              date, "A draft."),
+            "revised": one_item("desk", "d-1", "https://desk.example/final", "Regulator asks for logs",
+                                date, "The regulator asked two platforms for a year of logs."),
+            "copy": one_item("wire", "w-9", "https://desk.example/final", "Logs demanded by regulator",
+                             "Mon, 06 Jul 2020 08:00:00 GMT", "Two platforms were asked for logs.")}
+    for name, body in docs.items():
+        (moved / f"{name}.xml").write_text(body)
+    r = newsmon("import", "--url", "https://desk.example/feed", moved / "first.xml",
+                "--url", "https://desk.example/feed", moved / "revised.xml",
+                "--url", "https://wire.example/feed", moved / "copy.xml", db=moved / "m.db", env=NOW)
+    check_eq(r.code, 0, "an import of a feed, its revision and a copy elsewhere exits 0")
+    rows = {x["guid"]: x for x in export_rows(moved / "m.db")}
+    check_eq((rows["d-1"]["relation"], rows["d-1"]["related_to"]), ("duplicate", rows["w-9"]["id"]),
+             "the revised entry is found to be a copy of the earlier entry at its new URL")
 
     # --- a full disk: the write fails, the error is clear, the database is intact -------------
     small = tmp / "small.db"

@@ -230,7 +230,7 @@ with tempdir() as tmp:
         hits = [newsmon("search", query, "--json", db=d).out for d in (old, fresh)]
         check(hits[0] != "" and hits[0] == hits[1], f"search '{query}' finds the same entries in both")
     with sqlite(old) as con:
-        check_eq(con.rows("PRAGMA user_version")[0][0], 3, "the schema is at version 3")
+        check_eq(con.rows("PRAGMA user_version")[0][0], 4, "the schema is at version 4")
         check_eq(con.rows("PRAGMA integrity_check")[0][0], "ok", "and the database is intact")
 
     # an entry stored but not yet processed when the run was cut short, before the upgrade, is

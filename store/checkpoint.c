@@ -3,8 +3,11 @@
  *
  * A pass goes NONE -> RUNNING (the writer, after a commit that leaves the WAL large enough)
  * -> DONE (the thread, once its copy is synced) -> NONE (the writer, after copying what it
- * committed meanwhile). Only the writer's thread starts a pass, only the checkpointing one
- * ends it; both read the state under the lock.
+ * committed meanwhile), or back to RUNNING when the writer committed much meanwhile: a
+ * crawl's writer commits about as fast as a pass copies, and copying all that itself, it made
+ * 34,000 of the 56,000 page copies while a crawl stored (counted under strace), on the thread
+ * the crawl waits for; now 12,000 of 43,000. Only the writer's thread starts a pass, only the
+ * checkpointing one ends it; both read the state under the lock.
  */
 #include "store/checkpoint.h"
 
@@ -16,6 +19,11 @@
 
 enum pass { PASS_NONE, PASS_RUNNING, PASS_DONE };
 
+/* At most this many passes run one after the other before the writer copies the rest itself:
+ * the WAL grows while they run (a crawl's to some 120 MB instead of 90), and starts over only
+ * after the writer's copy. */
+#define MAX_PASSES 4
+
 struct checkpointer {
 	sqlite3 *writer;
 	char *path;
@@ -24,6 +32,8 @@ struct checkpointer {
 	mtx_t lock;
 	cnd_t wake;                 /* a pass to run, or closing */
 	enum pass pass;
+	int copied;                 /* the WAL frames copied back after the last pass, -1 failed */
+	int passes;                 /* run since the writer last copied */
 	bool closing;
 	bool started;               /* the thread and its connection */
 	bool unavailable;           /* they could not be had: the writer checkpoints */
@@ -52,6 +62,7 @@ static void set_pass(struct checkpointer *c, enum pass p)
 static int checkpoint_passes(void *arg)
 {
 	struct checkpointer *c = arg;
+	int copied;
 
 	mtx_lock(&c->lock);
 	for (;;) {
@@ -61,8 +72,9 @@ static int checkpoint_passes(void *arg)
 			break;
 		mtx_unlock(&c->lock);
 		/* PASSIVE: copies what is committed, never waits for the writer or for readers */
-		sqlite3_wal_checkpoint_v2(c->own, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		sqlite3_wal_checkpoint_v2(c->own, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, &copied);
 		mtx_lock(&c->lock);
+		c->copied = copied;
 		c->pass = PASS_DONE;
 	}
 	mtx_unlock(&c->lock);
@@ -108,9 +120,15 @@ static int committed(void *arg, sqlite3 *handle, const char *name, int frames)
 	enum pass p = pass_of(c);
 
 	if (p == PASS_DONE) {
-		/* what was committed while the thread copied; then the next transaction starts the
-		 * WAL over */
+		/* what was committed while the thread copied: another pass there while that is
+		 * much, else copied here, and the next transaction starts the WAL over. c->copied
+		 * is the thread's, read once the pass is DONE. */
+		if (c->copied >= 0 && frames - c->copied > c->frames / 8 && ++c->passes < MAX_PASSES) {
+			set_pass(c, PASS_RUNNING);
+			return SQLITE_OK;
+		}
 		sqlite3_wal_checkpoint_v2(handle, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+		c->passes = 0;
 		set_pass(c, PASS_NONE);
 	} else if (p == PASS_NONE && frames >= c->frames) {
 		if (start(c) == 0)

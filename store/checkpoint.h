@@ -5,10 +5,10 @@
  * A checkpoint copies the WAL back into the database file and syncs both; on this VM the
  * syncs of a crawl's checkpoints took 1.6 s, all of it on the thread that stores. Here, once
  * a commit leaves the WAL at a size that calls for one, a second thread with a connection of
- * its own copies back what is committed, while the writer goes on. What the writer committed
- * meanwhile is copied by the writer itself after its next commit, a short pass: only a WAL
- * copied back in full is started over by the next transaction, and a WAL that is never
- * started over grows without bound.
+ * its own copies back what is committed, while the writer goes on; while the writer commits
+ * much meanwhile, another pass follows (up to 4). What is left is copied by the writer itself
+ * after its next commit, a short pass: only a WAL copied back in full is started over by the
+ * next transaction, and a WAL that is never started over grows without bound.
  *
  * Internal to store/ (db.c). Checkpoint failures are not the writer's: the data is safe in
  * the WAL, and the next pass takes it.

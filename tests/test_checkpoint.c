@@ -1,6 +1,6 @@
 /*
  * test_checkpoint.c — checkpoints on a thread of their own: the WAL of a writer that commits
- * without pause still starts over (it stays near the size that calls for a checkpoint), every
+ * without pause still starts over (it stays far smaller than all that went through it), every
  * commit is in the database, a reader sees whole transactions throughout, and the database is
  * intact after.
  */
@@ -39,9 +39,9 @@ static void test_wal_starts_over_while_the_writer_goes_on(void)
 		return;
 	CHECK_INT(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 
-	/* 200 transactions of 8 rows of 1 KB, with random index keys: some 6 MB through the WAL,
+	/* 600 transactions of 8 rows of 1 KB, with random index keys: some 18 MB through the WAL,
 	 * a checkpoint called for every 64 pages */
-	for (txn = 0; txn < 200; txn++) {
+	for (txn = 0; txn < 600; txn++) {
 		if (sqlite3_exec(writer,
 		                 "BEGIN IMMEDIATE; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
 		                 "SELECT i + 1 FROM n WHERE i < 8) INSERT INTO t(body) "
@@ -50,22 +50,24 @@ static void test_wal_starts_over_while_the_writer_goes_on(void)
 			break;
 		if (stat(wal, &sb) == 0 && sb.st_size > largest)
 			largest = sb.st_size;
-		if (sql_scalar(reader, "SELECT count(*) FROM t") % 8 != 0)
+		if (sql_scalar(reader, "SELECT max(id) FROM t") % 8 != 0)
 			torn++;
 	}
-	CHECK_INT(txn, 200);
+	CHECK_INT(txn, 600);
 	CHECK_INT(torn, 0);
-	/* without checkpoints the WAL would hold every page written, some 6 MB */
-	if (!CHECK(largest < 2 * 1024 * 1024))
+	/* without checkpoints, or if it never started over, the WAL would hold every page
+	 * written, some 18 MB; up to 4 passes run one after another before the writer copies the
+	 * rest and it starts over, so it grows to some 4 MB */
+	if (!CHECK(largest < 6 * 1024 * 1024))
 		fprintf(stderr, "    the WAL reached %lld bytes\n", (long long)largest);
 	checkpointer_free(c);
-	CHECK_INT(sql_scalar(reader, "SELECT count(*) FROM t"), 1600);
+	CHECK_INT(sql_scalar(reader, "SELECT count(*) FROM t"), 4800);
 	sqlite3_close(reader);
 	CHECK_INT(sqlite3_close(writer), SQLITE_OK);
 
 	/* reopened: everything is there and intact */
 	CHECK_INT(sqlite3_open_v2(path, &writer, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	CHECK_INT(sql_scalar(writer, "SELECT count(*) FROM t"), 1600);
+	CHECK_INT(sql_scalar(writer, "SELECT count(*) FROM t"), 4800);
 	CHECK(sql_intact(writer));
 	sqlite3_close(writer);
 	unlink(path);

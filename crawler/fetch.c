@@ -269,6 +269,23 @@ static void transfer_free(struct transfer *t)
 
 /* Starts waiting transfers while limits allow. Returns the milliseconds until a host delay
  * lets the next one start (-1: nothing is held back by a delay). */
+/* A transfer's easy handle, made when it starts: a crawl of 1,000 feeds made all of them
+ * first, 6 MB and some 15 ms before the first request went out. Returns 0, or -1 with
+ * t->errbuf set. */
+static int set_up(struct fetcher *f, struct transfer *t)
+{
+	t->easy = curl_easy_init();
+	if (t->easy == NULL) {
+		snprintf(t->errbuf, sizeof t->errbuf, "out of memory");
+		return -1;
+	}
+	if (configure(f, t) != CURLE_OK) {
+		snprintf(t->errbuf, sizeof t->errbuf, "cannot configure the transfer");
+		return -1;
+	}
+	return 0;
+}
+
 static int64_t start_some(struct fetcher *f)
 {
 	int64_t now = clock_ms(), wait = -1;
@@ -285,6 +302,11 @@ static int64_t start_some(struct fetcher *f)
 		if (ready > now) {
 			if (wait < 0 || ready - now < wait)
 				wait = ready - now;
+			i++;
+			continue;
+		}
+		if (t->easy == NULL && set_up(f, t) < 0) {
+			wait = 0; /* it ends, as a failure, in the next round */
 			i++;
 			continue;
 		}
@@ -433,7 +455,8 @@ static void finish(struct transfer *t, CURLcode code, bool interrupted,
 	struct fetch_result r = {.req = t->req, .url = t->url, .permanent = t->permanent,
 	                         .max_age = -1, .interrupted = interrupted};
 
-	curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+	if (t->easy) /* else it never started */
+		curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
 	r.status = (int)status;
 	r.ms = t->first_start_ms ? clock_ms() - t->first_start_ms : 0;
 	if (interrupted) {
@@ -485,8 +508,7 @@ int fetcher_run(struct fetcher *f, struct fetch_request *reqs, size_t n,
 
 	for (size_t i = 0; i < n; i++) {
 		struct transfer *t = calloc(1, sizeof *t);
-		if (t == NULL || (t->url = strdup(reqs[i].url)) == NULL ||
-		    (t->easy = curl_easy_init()) == NULL) {
+		if (t == NULL || (t->url = strdup(reqs[i].url)) == NULL) {
 			transfer_free(t);
 			snprintf(err, errsize, "out of memory");
 			return -1;
@@ -501,8 +523,6 @@ int fetcher_run(struct fetcher *f, struct fetch_request *reqs, size_t n,
 			snprintf(err, errsize, "out of memory");
 			return -1;
 		}
-		if (configure(f, t) != CURLE_OK)
-			snprintf(t->errbuf, sizeof t->errbuf, "cannot configure the transfer");
 	}
 	start_some(f);
 	while ((f->waiting.n || f->active.n) && !(stop && *stop)) {

@@ -566,12 +566,6 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 		rc = status;
 		goto done;
 	}
-	struct unknown_tag_note note = {.rules = o.alerts, .tags = cli->tags};
-	if (c.rules &&
-	    alerts_unknown_tags(c.rules, ingest_tagger(c.ing), note_unknown_tag, &note) < 0) {
-		log_user("out of memory");
-		goto done;
-	}
 	c.arena = arena_new();
 	listed = calloc(config->n ? config->n : 1, sizeof *listed);
 	if (c.arena == NULL || listed == NULL) {
@@ -586,6 +580,18 @@ int cmd_crawl(const struct cli *cli, int argc, char **argv)
 	if (store_sync_feeds(store, listed, config->n, clock_now()) < 0 ||
 	    store_due_feeds(store, clock_now(), o.force, add_job, &due) < 0) {
 		log_user("%s", store_error(store));
+		goto done;
+	}
+	/* the vocabulary compiled meanwhile; a mistake in it still stops the run before any fetch */
+	if (ingest_vocabulary(c.ing, err, sizeof err, &status) < 0) {
+		log_user("%s", err);
+		rc = status;
+		goto done;
+	}
+	struct unknown_tag_note note = {.rules = o.alerts, .tags = cli->tags};
+	if (c.rules &&
+	    alerts_unknown_tags(c.rules, ingest_tagger(c.ing), note_unknown_tag, &note) < 0) {
+		log_user("out of memory");
 		goto done;
 	}
 	n = c.jobs.len / sizeof(struct job);

@@ -182,7 +182,7 @@ int cmd_import(const struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	ing = ingest_open(cli, err, sizeof err, &rc);
-	if (ing == NULL) {
+	if (ing == NULL || ingest_vocabulary(ing, err, sizeof err, &rc) < 0) {
 		log_user("%s", err);
 		goto done;
 	}

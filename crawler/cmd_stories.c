@@ -195,8 +195,9 @@ int cmd_retag(const struct cli *cli, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	ing = ingest_open(cli, err, sizeof err, &status);
-	if (ing == NULL) {
+	if (ing == NULL || ingest_vocabulary(ing, err, sizeof err, &status) < 0) {
 		log_user("%s", err);
+		ingest_close(ing);
 		return status;
 	}
 	/* one transaction over every entry: a crawl starting meanwhile would time out on it, so

@@ -23,11 +23,17 @@
 struct ingest;
 struct tagger;
 
-/* Opens the database for writing and compiles the tag vocabulary (cli->tags). Returns NULL
- * with a one-line reason in err and the exit status it calls for in *status: EXIT_USAGE for a
- * mistake in the vocabulary ("FILE:LINE: message"), EXIT_RUNTIME otherwise. */
+/* Opens the database for writing, reads the tag vocabulary (cli->tags) and starts compiling
+ * it on a second thread. Returns NULL with a one-line reason in err and the exit status it
+ * calls for in *status: EXIT_USAGE when the vocabulary cannot be read, EXIT_RUNTIME
+ * otherwise. */
 struct ingest *ingest_open(const struct cli *cli, char *err, size_t errsize, int *status);
 void ingest_close(struct ingest *ing);
+
+/* Waits for the vocabulary to be compiled; call it before ingest_tagger and ingest_finish.
+ * Returns 0, or -1 with a one-line reason in err and the exit status in *status: EXIT_USAGE
+ * for a mistake in the vocabulary ("FILE:LINE: message"), EXIT_RUNTIME otherwise. */
+int ingest_vocabulary(struct ingest *ing, char *err, size_t errsize, int *status);
 
 /* The last error, one line; borrowed until the next call. */
 const char *ingest_error(const struct ingest *ing);
@@ -89,7 +95,8 @@ int64_t ingest_retag(struct ingest *ing);
 /* The store, for the crawler's own reads and writes (feeds, schedule); owned by ing. */
 struct store *ingest_store_handle(struct ingest *ing);
 
-/* The tag vocabulary (--tags), e.g. to check alert rules against it; owned by ing. */
+/* The tag vocabulary (--tags), once ingest_vocabulary has it, e.g. to check alert rules
+ * against it; owned by ing. */
 const struct tagger *ingest_tagger(const struct ingest *ing);
 
 /* Processes the stored entries not processed yet (store/story.h): hooks receive the events

@@ -11,8 +11,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from feedserver import FeedServer  # noqa: E402
-from harness import (check, check_eq, check_in, done, newsmon, newsmon_bin, sqlite,  # noqa: E402
-                     tempdir)
+from harness import (check, check_eq, check_in, done, newsmon, newsmon_bin, repo_root,  # noqa: E402
+                     sqlite, tempdir)
 
 
 def rss(title, items):
@@ -54,6 +54,15 @@ with tempdir() as tmp, FeedServer(hosts=1) as srv:
     check_eq(srv.total, 0, "and nothing is fetched")
     r = crawl(db, tmp / "missing.txt")
     check_eq(r.code, 2, "a missing feed list is a configuration error")
+    # the vocabulary compiles while the database opens; a mistake in it still stops the crawl
+    # before a single request
+    feeds.write_text(f"{srv.url('/plain')} tech\n")
+    bad_tags = tmp / "bad-tags.txt"
+    bad_tags.write_text((repo_root() / "tags.txt").read_text() + "platform: \n")
+    r = newsmon("--tags", bad_tags, "crawl", "--feeds", feeds, db=db)
+    check_eq(r.code, 2, "a mistake in tags.txt is a configuration error")
+    check(r.err.startswith(f"newsmon: {bad_tags}:"), "reported as FILE:LINE: message")
+    check_eq(srv.total, 0, "and nothing is fetched")
 
     # --- one crawl over every kind of server behaviour ----------------------------------------
     routes = {

@@ -613,20 +613,28 @@ static int relate(struct linker *L, int64_t id, int64_t story, const char *relat
 	return 0;
 }
 
-static int story_get(struct linker *L, int64_t story, int64_t *original, int64_t *first)
+/* The first two columns of the row sql gives for id: 1, 0 when there is none, or -1. */
+static int two_columns(struct linker *L, enum db_sql sql, int64_t id, int64_t *a, int64_t *b)
 {
-	sqlite3_stmt *st = db_stmt(L->db, SQL_STORY_GET);
+	sqlite3_stmt *st = db_stmt(L->db, sql);
 	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, story);
+	sqlite3_bind_int64(st, 1, id);
 	rc = step_row(L, st);
 	if (rc == 1) {
-		*original = sqlite3_column_int64(st, 0);
-		*first = sqlite3_column_int64(st, 1);
+		*a = sqlite3_column_int64(st, 0);
+		*b = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	return rc;
+}
+
+static int story_get(struct linker *L, int64_t story, int64_t *original, int64_t *first)
+{
+	int rc = two_columns(L, SQL_STORY_GET, story, original, first);
+
 	return rc == 1 ? 0 : rc == 0 ? (db_set_error(L->db, "story %lld vanished", (long long)story), -1) : -1;
 }
 
@@ -727,19 +735,7 @@ static const int64_t *near(const struct linker *L, int64_t id, enum near_kind ki
 /* Entry id's story and that entry's time: 1, or 0 when it has none yet, or -1. */
 static int story_of(struct linker *L, int64_t id, int64_t *story, int64_t *at)
 {
-	sqlite3_stmt *st = db_stmt(L->db, SQL_ENTRY_ROLE);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = step_row(L, st);
-	if (rc == 1) {
-		*at = sqlite3_column_int64(st, 0);
-		*story = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc;
+	return two_columns(L, SQL_ENTRY_ROLE, id, at, story);
 }
 
 /* The entry this one copies, or 0. A same canonical URL anywhere, or the same normalised title

@@ -19,9 +19,10 @@
 
 enum pass { PASS_NONE, PASS_RUNNING, PASS_DONE };
 
-/* At most this many passes run one after the other before the writer copies the rest itself:
- * the WAL grows while they run (a crawl's to some 120 MB instead of 90), and starts over only
- * after the writer's copy. */
+/* At most this many passes run one after the other before the writer copies the rest itself,
+ * and none once the WAL holds twice the frames that call for a checkpoint: the WAL grows
+ * while they run (a crawl's to some 120 MB instead of 90), and starts over only after the
+ * writer's copy. On a busy machine a pass takes longer while the writer goes on. */
 #define MAX_PASSES 4
 
 struct checkpointer {
@@ -121,9 +122,10 @@ static int committed(void *arg, sqlite3 *handle, const char *name, int frames)
 
 	if (p == PASS_DONE) {
 		/* what was committed while the thread copied: another pass there while that is
-		 * much, else copied here, and the next transaction starts the WAL over. c->copied
-		 * is the thread's, read once the pass is DONE. */
-		if (c->copied >= 0 && frames - c->copied > c->frames / 8 && ++c->passes < MAX_PASSES) {
+		 * much and the WAL not too large, else copied here, and the next transaction starts
+		 * the WAL over. c->copied is the thread's, read once the pass is DONE. */
+		if (c->copied >= 0 && frames - c->copied > c->frames / 8 && frames < 2 * c->frames &&
+		    ++c->passes < MAX_PASSES) {
 			set_pass(c, PASS_RUNNING);
 			return SQLITE_OK;
 		}

@@ -6,8 +6,9 @@
  * syncs of a crawl's checkpoints took 1.6 s, all of it on the thread that stores. Here, once
  * a commit leaves the WAL at a size that calls for one, a second thread with a connection of
  * its own copies back what is committed, while the writer goes on; while the writer commits
- * much meanwhile, another pass follows (up to 4). What is left is copied by the writer itself
- * after its next commit, a short pass: only a WAL copied back in full is started over by the
+ * much meanwhile, another pass follows (up to 4, while the WAL holds less than twice the
+ * frames that call for one). What is left is copied by the writer itself after its next
+ * commit, a short pass: only a WAL copied back in full is started over by the
  * next transaction, and a WAL that is never started over grows without bound.
  *
  * Internal to store/ (db.c). Checkpoint failures are not the writer's: the data is safe in

@@ -267,11 +267,8 @@ static void transfer_free(struct transfer *t)
 	free(t);
 }
 
-/* Starts waiting transfers while limits allow. Returns the milliseconds until a host delay
- * lets the next one start (-1: nothing is held back by a delay). */
 /* A transfer's easy handle, made when it starts: a crawl of 1,000 feeds made all of them
- * first, 6 MB and some 15 ms before the first request went out. Returns 0, or -1 with
- * t->errbuf set. */
+ * (about 6 KB each) before the first request went out. Returns 0, or -1 with t->errbuf set. */
 static int set_up(struct fetcher *f, struct transfer *t)
 {
 	t->easy = curl_easy_init();
@@ -286,6 +283,8 @@ static int set_up(struct fetcher *f, struct transfer *t)
 	return 0;
 }
 
+/* Starts waiting transfers while limits allow. Returns the milliseconds until a host delay
+ * lets the next one start (-1: nothing is held back by a delay). */
 static int64_t start_some(struct fetcher *f)
 {
 	int64_t now = clock_ms(), wait = -1;

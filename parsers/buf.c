@@ -8,11 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Moves b to a block of cap bytes. Returns 0, or -1 (b unchanged). */
+static int resize(struct buf *b, size_t cap)
+{
+	char *p = realloc(b->data, cap);
+
+	if (p == NULL)
+		return -1;
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
 int buf_reserve(struct buf *b, size_t extra)
 {
 	size_t max = b->max ? b->max : BUF_MAX_DEFAULT;
 	size_t need, cap;
-	char *p;
 
 	if (extra > max || b->len > max - extra)
 		return -1;
@@ -24,29 +35,20 @@ int buf_reserve(struct buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	if (cap > max + 1)
 		cap = max + 1;
-	p = realloc(b->data, cap);
-	if (p == NULL)
-		return -1;
-	b->data = p;
-	b->cap = cap;
-	return 0;
+	return resize(b, cap);
 }
 
 int buf_presize(struct buf *b, size_t size)
 {
 	size_t max = b->max ? b->max : BUF_MAX_DEFAULT;
-	char *p;
 
 	if (size > max)
 		return -1;
 	if (size < b->cap)
 		return 0;
-	p = realloc(b->data, size + 1);
-	if (p == NULL)
+	if (resize(b, size + 1) < 0)
 		return -1;
-	p[b->len] = '\0';
-	b->data = p;
-	b->cap = size + 1;
+	b->data[b->len] = '\0';
 	return 0;
 }
 
